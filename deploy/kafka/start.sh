@@ -7,6 +7,7 @@
 # Running it again on the same DATA_DIR reuses the formatted storage, so the data survives a restart.
 #   KAFKA_START_TIMEOUT  seconds to wait for the port (default 60)
 #   KAFKA_HEAP_OPTS      JVM heap flags (default -Xms256m -Xmx512m)
+#   KAFKA_LOG4J_CONFIG   log4j2 config for the broker (default: log4j2.properties here, WARN and up)
 set -euo pipefail
 
 if [[ $# -lt 3 || $# -gt 4 ]]; then
@@ -21,21 +22,30 @@ controller_port="$3"
 partitions="${4:-4}"
 timeout="${KAFKA_START_TIMEOUT:-60}"
 heap_opts="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+log4j_conf="${KAFKA_LOG4J_CONFIG:-$here/log4j2.properties}"
 log_dir="$data_dir/logs"
 props="$data_dir/server.properties"
 out="$data_dir/kafka.log"
 pid_file="$data_dir/kafka.pid"
 
-# Zombies count as dead: the orphaned broker may sit unreaped for a while after it exits.
+# Zombies count as dead (the orphaned broker may sit unreaped for a while after it exits), unless other
+# threads of the JVM are still tearing down.
 alive() {
-  local stat
-  stat="$(ps -o stat= -p "$1" 2>/dev/null)" && [[ -n "$stat" && "$stat" != Z* ]]
+  local stat nlwp
+  read -r stat nlwp < <(ps -o stat=,nlwp= -p "$1" 2>/dev/null) || return 1
+  [[ -n "$stat" ]] && { [[ "$stat" != Z* ]] || ((nlwp > 1)); }
 }
 
 command -v java >/dev/null || { echo "kafka start: java not found on PATH" >&2; exit 1; }
 
 if [[ -s "$pid_file" ]] && alive "$(cat "$pid_file")"; then
   echo "kafka start: already running in $data_dir (pid $(cat "$pid_file"))" >&2
+  exit 1
+fi
+
+# The readiness check below is a TCP connect, which anything already listening on the port would pass.
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "kafka start: port $port on 127.0.0.1 is already in use by another process" >&2
   exit 1
 fi
 
@@ -54,7 +64,7 @@ if [[ ! -f "$log_dir/meta.properties" ]]; then
   while [[ "$cluster_id" == -* ]]; do
     cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
   done
-  if ! java -Xmx256m -cp "$cp_arg" -Dlog4j2.configurationFile="$here/log4j2.properties" \
+  if ! java -Xmx256m -cp "$cp_arg" -Dlog4j2.configurationFile="$log4j_conf" \
       kafka.tools.StorageTool format -t "$cluster_id" -c "$props" >"$data_dir/format.log" 2>&1; then
     echo "kafka start: storage format failed:" >&2
     tail -n 40 "$data_dir/format.log" >&2
@@ -67,7 +77,7 @@ fi
 # shellcheck disable=SC2086  # heap_opts is a list of flags
 setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$pid_file" \
   java $heap_opts -Djava.awt.headless=true \
-  -Dlog4j2.configurationFile="$here/log4j2.properties" \
+  -Dlog4j2.configurationFile="$log4j_conf" \
   -cp "$cp_arg" kafka.Kafka "$props" >>"$out" 2>&1 </dev/null &
 
 for _ in $(seq 50); do [[ -s "$pid_file" ]] && break; sleep 0.02; done

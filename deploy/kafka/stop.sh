@@ -17,10 +17,12 @@ if [[ ! -s "$pid_file" ]]; then
 fi
 pgid="$(cat "$pid_file")"
 
-# True while a live (non-zombie) process is in the group: `kill -0` alone would also see zombies, which
-# linger when the orphaned broker's new parent does not reap them promptly.
+# True while a process of the group runs or is still tearing down. `kill -0` alone would also see
+# zombies, which linger when the orphaned broker's new parent reaps late; but a zombie leader whose
+# other threads still run (a JVM just after a signal) still holds the ports, so it counts as alive.
 group_alive() {
-  ps -e -o pgid=,stat= | awk -v g="$pgid" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
+  ps -e -o pgid=,stat=,nlwp= |
+    awk -v g="$pgid" '$1 == g && ($2 !~ /^Z/ || $3 > 1) { found = 1 } END { exit !found }'
 }
 
 if kill -TERM -- "-$pgid" 2>/dev/null; then
