@@ -1,0 +1,76 @@
+"""What the relay, the consumers and `hub events` need from a log broker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from kafka.partitioner.default import murmur2
+
+Headers = tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    topic: str
+    key: bytes
+    value: bytes
+    headers: Headers
+    timestamp_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes
+    value: bytes
+    headers: Headers
+    timestamp_ms: int
+
+
+class PublishError(RuntimeError):
+    """The broker did not accept every message of a batch; none of it may be marked published."""
+
+
+def partition_for(key: bytes, partitions: int) -> int:
+    """Kafka's default partitioner, so a key lands on the same partition number on either broker."""
+    return int(murmur2(key) & 0x7FFFFFFF) % partitions
+
+
+class Consumer(Protocol):
+    """A member of a consumer group. Offsets are committed only when the caller says so."""
+
+    def poll(self, max_records: int, timeout_s: float) -> list[Record]: ...
+
+    def commit(self, records: Sequence[Record]) -> None:
+        """Commit, per partition, the offset after the last of `records`."""
+
+    def seek_to_records(self, records: Sequence[Record]) -> None:
+        """Rewind each partition to the first of `records`, so they are delivered again."""
+
+    def close(self) -> None: ...
+
+
+class Broker(Protocol):
+    def ensure_topics(self, topics: Sequence[str]) -> None: ...
+
+    def publish(self, messages: Sequence[Message]) -> None:
+        """Return only once the broker durably holds every message; raise PublishError otherwise.
+        Messages of one key keep their order."""
+
+    def consumer(self, group: str, topics: Sequence[str]) -> Consumer:
+        """A group member; a group with no committed offsets starts at the earliest record."""
+
+    def read(
+        self, topics: Sequence[str], *, since: datetime | None = None, limit: int | None = None
+    ) -> Iterator[Record]:
+        """Records without a group: from the beginning, or from the first record at or after `since`."""
+
+    def reset_group(self, group: str, topics: Sequence[str], *, to: datetime | None = None) -> None:
+        """Move a group's committed offsets to the start, or to the first record at or after `to`."""
+
+    def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""The `hub` command line: each verb parses its options and calls a service."""

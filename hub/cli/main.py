@@ -1,0 +1,27 @@
+"""hub: an integration hub for marketplaces. Run `hub VERB --help` for any verb."""
+
+from __future__ import annotations
+
+import click
+
+from hub.cli import events, maintenance, quarantine, runtime
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="commerce-hub")
+def cli() -> None:
+    """Receive, normalize, store and publish marketplace events.
+
+    Configuration comes from the environment: HUB_HOME (state, default ./.hub), HUB_PROJECT (folder
+    with connectors/ and mappings/, default .), HUB_DATABASE_URL and HUB_BROKER_URL (embedded SQLite
+    by default), HUB_CONNECTORS (a subset of connectors), and each connector's secret variables.
+    """
+
+
+for module in (runtime, events, quarantine, maintenance):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="hub")

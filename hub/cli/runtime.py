@@ -1,0 +1,84 @@
+"""Verbs that run the hub: up, receiver, relay, consume, groups."""
+
+from __future__ import annotations
+
+import threading
+
+import click
+
+from hub import logs
+from hub.cli.common import friendly_errors, settings
+from hub.consumers.registry import group, groups
+from hub.consumers.runner import GroupRunner
+from hub.relay import Relay, Wakeup
+from hub.wiring import open_broker, open_store
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port of the webhook receiver.")
+@friendly_errors
+def up(host: str, port: int) -> None:
+    """Run the receiver, the relay and every consumer group; stop with Ctrl-C or SIGTERM."""
+    from hub.up import serve
+
+    serve(settings(), host=host, port=port, with_workers=True)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@friendly_errors
+def receiver(host: str, port: int) -> None:
+    """Run only the webhook receiver (stateless: run many behind a load balancer)."""
+    from hub.up import serve
+
+    serve(settings(), host=host, port=port, with_workers=False)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Publish what is pending now, then exit.")
+@click.option("--batch-size", default=1000, show_default=True, type=int)
+@friendly_errors
+def relay(once: bool, batch_size: int) -> None:
+    """Publish committed outbox events to the broker, in order per key, at least once."""
+    logs.configure()
+    config = settings()
+    worker = Relay(open_store(config), open_broker(config), batch_size=batch_size)
+    if once:
+        click.echo(f"published {worker.drain()} event(s)")
+        return
+    stop = threading.Event()
+    try:
+        worker.run(stop, Wakeup())
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@click.command()
+@click.argument("group_name", metavar="GROUP")
+@click.option("--once", is_flag=True, help="Apply what is in the log now, then exit.")
+@friendly_errors
+def consume(group_name: str, once: bool) -> None:
+    """Run the handler registered for GROUP: each event applied once, offsets committed after."""
+    logs.configure()
+    config = settings()
+    runner = GroupRunner(open_store(config), open_broker(config), group(group_name))
+    if once:
+        click.echo(f"{group_name}: read {runner.drain()} record(s)")
+        return
+    stop = threading.Event()
+    try:
+        runner.run(stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@click.command(name="groups")
+def list_groups() -> None:
+    """List the registered consumer groups and the topics they read."""
+    for spec in groups().values():
+        click.echo(f"{spec.name:<20} {','.join(spec.topics):<28} {spec.description}")
+
+
+COMMANDS = [up, receiver, relay, consume, list_groups]

@@ -1,0 +1,1 @@
+"""Connectors: one marketplace declared as data in connectors/<name>/connector.yaml."""

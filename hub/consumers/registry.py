@@ -1,0 +1,56 @@
+"""Consumer groups by name. Groups register with @consumer_group; packages add theirs through the
+`hub.consumers` entry point group or the HUB_CONSUMER_MODULES variable."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+from sqlalchemy import Connection
+
+from hub.events import Event
+
+Handler = Callable[[Event, Connection], None]
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    name: str
+    topics: tuple[str, ...]
+    handler: Handler
+    description: str
+
+
+_GROUPS: dict[str, GroupSpec] = {}
+
+
+def consumer_group(
+    name: str, *, topics: tuple[str, ...], description: str = ""
+) -> Callable[[Handler], Handler]:
+    """Register `handler` for group `name`. It gets each event once, with the transaction that also
+    records the event as applied: write effects through that connection and they are exactly-once."""
+
+    def register(handler: Handler) -> Handler:
+        _GROUPS[name] = GroupSpec(name, topics, handler, description or (handler.__doc__ or "").strip())
+        return handler
+
+    return register
+
+
+def groups() -> dict[str, GroupSpec]:
+    importlib.import_module("hub.consumers.builtin")
+    for ep in entry_points(group="hub.consumers"):
+        ep.load()
+    for module in filter(None, (m.strip() for m in os.environ.get("HUB_CONSUMER_MODULES", "").split(","))):
+        importlib.import_module(module)
+    return dict(sorted(_GROUPS.items()))
+
+
+def group(name: str) -> GroupSpec:
+    known = groups()
+    if name not in known:
+        raise KeyError(f"unknown consumer group {name!r}; known: {', '.join(known)}")
+    return known[name]

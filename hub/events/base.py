@@ -1,0 +1,59 @@
+"""Base class of every event's data, and the parts that order events share."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub.events.values import Money, UtcDatetime
+
+
+class EventData(BaseModel):
+    """The `data` of one event type. TYPE and VERSION name its exported JSON Schema."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    TYPE: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+    TOPIC: ClassVar[str]
+    # Fields the domain fills in while applying the event (a mapping need not produce them).
+    DOMAIN_FIELDS: ClassVar[frozenset[str]] = frozenset()
+
+    occurred_at: UtcDatetime = Field(description="When the fact happened at the source, in UTC.")
+
+    def partition_key(self) -> str:
+        raise NotImplementedError
+
+    def subject(self) -> str:
+        return self.partition_key()
+
+
+class OrderLine(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    line_id: str = Field(description="The channel's id of the order line (item id, line number).")
+    sku: str | None = Field(default=None, description="The merchant's SKU.")
+    quantity: int = Field(ge=0)
+    unit_price: Money | None = None
+    title: str | None = None
+    channel_status: str | None = Field(default=None, description="The line status as the channel spelled it.")
+
+
+class OrderFact(EventData):
+    """Every order event is keyed by channel and order id, so one order's events stay in order."""
+
+    TOPIC: ClassVar[str] = "orders"
+
+    channel: str = Field(description="The connector the fact came from, e.g. tiktok.")
+    account: str | None = Field(default=None, description="Seller, shop or partner id at the channel.")
+    order_id: str = Field(description="The channel's order id, kept exact (never a number).")
+    channel_status: str | None = Field(
+        default=None, description="The order status as the channel spelled it."
+    )
+
+    def partition_key(self) -> str:
+        return f"{self.channel}:{self.order_id}"
+
+
+FulfilledBy = Literal["merchant", "channel"]

@@ -1,0 +1,51 @@
+"""Every event type by name, and the topics they are published to."""
+
+from __future__ import annotations
+
+from hub.events.base import EventData
+from hub.events.orders import (
+    OrderAllocated,
+    OrderCancelled,
+    OrderDelivered,
+    OrderFulfilled,
+    OrderPaid,
+    OrderPlaced,
+    OrderReturned,
+    OrderShipped,
+    ReturnInitiated,
+)
+from hub.events.stock import InventoryAdjusted, ListingStatusChanged
+
+EVENT_TYPES: dict[str, type[EventData]] = {
+    cls.TYPE: cls
+    for cls in (
+        OrderPlaced,
+        OrderPaid,
+        OrderAllocated,
+        OrderFulfilled,
+        OrderShipped,
+        OrderDelivered,
+        OrderCancelled,
+        ReturnInitiated,
+        OrderReturned,
+        InventoryAdjusted,
+        ListingStatusChanged,
+    )
+}
+
+TOPICS: tuple[str, ...] = tuple(sorted({cls.TOPIC for cls in EVENT_TYPES.values()}))
+
+
+class UnknownEventType(KeyError):
+    pass
+
+
+def event_class(name: str) -> type[EventData]:
+    try:
+        return EVENT_TYPES[name]
+    except KeyError:
+        raise UnknownEventType(f"unknown event type {name!r}; known: {', '.join(EVENT_TYPES)}") from None
+
+
+def dataschema_uri(cls: type[EventData]) -> str:
+    return f"urn:hub:event:{cls.TYPE}:v{cls.VERSION}"

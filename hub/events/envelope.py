@@ -1,0 +1,120 @@
+"""The event envelope, aligned with CloudEvents 1.0, and its two wire forms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub.events.base import EventData
+from hub.events.catalog import dataschema_uri, event_class
+from hub.events.values import UtcDatetime
+from hub.ids import TRACEPARENT_PATTERN
+
+# CloudEvents attributes carried as headers in binary content mode, in this order.
+_HEADER_ATTRS = (
+    "specversion",
+    "id",
+    "source",
+    "type",
+    "subject",
+    "time",
+    "dataschema",
+    "partitionkey",
+    "sequence",
+    "correlationid",
+    "causationid",
+)
+
+
+class Event(BaseModel):
+    """One immutable fact, with the context needed to order, dedupe and trace it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str
+    source: str = Field(description="URI reference of the producer, e.g. /connectors/tiktok.")
+    type: str
+    subject: str
+    time: UtcDatetime
+    dataschema: str
+    datacontenttype: Literal["application/json"] = "application/json"
+    partitionkey: str = Field(
+        description="Ordering key: events of one key are published and applied in order."
+    )
+    sequence: int = Field(ge=1, description="Position of this event among the events of its partition key.")
+    correlationid: str
+    causationid: str
+    traceparent: str = Field(pattern=TRACEPARENT_PATTERN)
+    data: dict[str, Any]
+
+    @classmethod
+    def create(
+        cls,
+        data: EventData,
+        *,
+        event_id: str,
+        source: str,
+        sequence: int,
+        correlationid: str,
+        causationid: str,
+        traceparent: str,
+    ) -> Event:
+        return cls(
+            id=event_id,
+            source=source,
+            type=data.TYPE,
+            subject=data.subject(),
+            time=data.occurred_at,
+            dataschema=dataschema_uri(type(data)),
+            partitionkey=data.partition_key(),
+            sequence=sequence,
+            correlationid=correlationid,
+            causationid=causationid,
+            traceparent=traceparent,
+            data=data.model_dump(mode="json"),
+        )
+
+    @property
+    def topic(self) -> str:
+        return event_class(self.type).TOPIC
+
+    def typed(self) -> EventData:
+        return event_class(self.type).model_validate(self.data)
+
+    # -- binary content mode: attributes in headers, data in the value (Kafka and the embedded log)
+
+    def to_headers(self) -> list[tuple[str, bytes]]:
+        attrs = self.model_dump(mode="json", include=set(_HEADER_ATTRS))
+        headers = [(f"ce_{name}", str(attrs[name]).encode()) for name in _HEADER_ATTRS]
+        headers.append(("traceparent", self.traceparent.encode()))
+        headers.append(("content-type", self.datacontenttype.encode()))
+        return headers
+
+    def data_bytes(self) -> bytes:
+        return orjson.dumps(self.data)
+
+    @classmethod
+    def from_binary(
+        cls, headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...], value: bytes
+    ) -> Event:
+        attrs: dict[str, Any] = {}
+        for name, raw in headers:
+            text = raw.decode()
+            if name.startswith("ce_"):
+                attrs[name[3:]] = text
+            elif name == "traceparent":
+                attrs["traceparent"] = text
+        attrs["data"] = orjson.loads(value)
+        return cls.model_validate(attrs)
+
+    # -- structured content mode: one JSON document
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json().encode()
+
+    def occurred(self) -> datetime:
+        return self.time

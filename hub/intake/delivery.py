@@ -1,0 +1,30 @@
+"""What intake receives and what it answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+Status = Literal["accepted", "duplicate", "quarantined", "ignored"]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    connector: str
+    body: bytes
+    payload: Any
+    dedupe_key: str
+    received_at: datetime
+    account: str | None = None
+    content_type: str | None = "application/json"
+    route: str | None = None  # set for pulled records; pushed payloads are routed by their content
+    traceparent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    status: Status
+    inbox_id: int | None
+    events: int = 0
+    reason: str | None = None

@@ -1,0 +1,120 @@
+"""Accept deliveries: inbox row, mapping, domain state and outbox rows in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import Connection
+
+from hub.clock import utcnow
+from hub.intake.delivery import Delivery, Receipt
+from hub.intake.emit import Origin, commit_drafts
+from hub.mapping.result import Draft, Ignored, Mapped, Outcome, Quarantined
+from hub.project import Project
+from hub.store import Store, inbox, quarantine
+
+log = logging.getLogger(__name__)
+
+
+def _status(outcome: Outcome) -> str:
+    return (
+        "mapped"
+        if isinstance(outcome, Mapped)
+        else "quarantined"
+        if isinstance(outcome, Quarantined)
+        else "ignored"
+    )
+
+
+class IntakeService:
+    def __init__(self, project: Project, store: Store, on_commit: Callable[[], None] | None = None) -> None:
+        self.project = project
+        self.store = store
+        self.on_commit = on_commit
+
+    def accept(self, deliveries: Sequence[Delivery]) -> list[Receipt | Exception]:
+        """Commit a batch together (one fsync); if that fails, isolate the culprit one by one."""
+        # Mapping is pure, so it runs before the write transaction opens and holds no lock.
+        outcomes = [
+            self.project.normalize(d.connector, d.payload, account=d.account, route=d.route)
+            for d in deliveries
+        ]
+        try:
+            with self.store.transaction() as conn:
+                receipts: list[Receipt | Exception] = list(self._commit(conn, deliveries, outcomes))
+        except Exception as exc:
+            if len(deliveries) == 1:
+                return [exc]
+            log.warning("intake batch of %d failed (%s); retrying one by one", len(deliveries), exc)
+            return [self.accept([d])[0] for d in deliveries]
+        if self.on_commit is not None:
+            self.on_commit()
+        return receipts
+
+    def _commit(
+        self, conn: Connection, deliveries: Sequence[Delivery], outcomes: list[Outcome]
+    ) -> list[Receipt]:
+        now = utcnow()
+        first: dict[tuple[str, str], int] = {}
+        rows = []
+        for index, (d, outcome) in enumerate(zip(deliveries, outcomes, strict=True)):
+            key = (d.connector, d.dedupe_key)
+            if key in first:
+                continue
+            first[key] = index
+            rows.append(
+                inbox.NewInboxRow(
+                    connector=d.connector,
+                    dedupe_key=d.dedupe_key,
+                    account=d.account,
+                    route=d.route,
+                    received_at=d.received_at,
+                    content_type=d.content_type,
+                    body=d.body,
+                    traceparent=d.traceparent,
+                    status=_status(outcome),
+                    note=outcome.reason if isinstance(outcome, Ignored) else None,
+                )
+            )
+        ids = inbox.insert_new(conn, rows)
+
+        receipts: list[Receipt | None] = [None] * len(deliveries)
+        to_emit: list[tuple[Origin, list[Draft]]] = []
+        held: list[dict[str, object]] = []
+        for key, index in first.items():
+            d, outcome = deliveries[index], outcomes[index]
+            inbox_id = ids.get(key)
+            if inbox_id is None:
+                receipts[index] = Receipt("duplicate", None)
+            elif isinstance(outcome, Mapped):
+                to_emit.append((Origin(inbox_id, d.connector, d.dedupe_key, d.traceparent), outcome.drafts))
+            elif isinstance(outcome, Quarantined):
+                held.append(_quarantine_row(inbox_id, d.connector, outcome))
+                receipts[index] = Receipt("quarantined", inbox_id, reason=outcome.reason)
+            else:
+                receipts[index] = Receipt("ignored", inbox_id, reason=outcome.reason)
+
+        written = commit_drafts(conn, to_emit, now)
+        for origin, _ in to_emit:
+            index = first[(origin.connector, origin.dedupe_key)]
+            result = written[origin.inbox_id]
+            if isinstance(result, str):
+                mapping = outcomes[index].mapping
+                held.append(_quarantine_row(origin.inbox_id, origin.connector, Quarantined(mapping, result)))
+                inbox.set_status(conn, origin.inbox_id, "quarantined")
+                receipts[index] = Receipt("quarantined", origin.inbox_id, reason=result)
+            else:
+                receipts[index] = Receipt("accepted", origin.inbox_id, events=result)
+        quarantine.add(conn, held, now)
+        return [r if r is not None else Receipt("duplicate", None) for r in receipts]
+
+
+def _quarantine_row(inbox_id: int, connector: str, outcome: Quarantined) -> dict[str, object]:
+    return {
+        "inbox_id": inbox_id,
+        "connector": connector,
+        "mapping": outcome.mapping,
+        "reason": outcome.reason,
+        "detail": outcome.detail or None,
+    }

@@ -1,0 +1,1 @@
+"""The YAML mapping language: from a marketplace payload to internal events."""

@@ -1,0 +1,256 @@
+"""The mapping format. These models are the single source of mapping.schema.json (see `hub schemas export`).
+
+A value expression is either a shorthand (a string starting with `$` is a path from the payload root,
+`@` from the current `foreach` item; any other scalar is a constant) or an object with a `type:`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub.events.catalog import EVENT_TYPES
+
+PATH_PATTERN = r"^[$@]([.][A-Za-z_][A-Za-z0-9_]*|\[(-?[0-9]+|'[^']*')\])*$"
+
+if TYPE_CHECKING:
+    EventName = str
+else:
+    EventName = Literal[tuple(EVENT_TYPES)]
+Rounding = Literal["half_even", "half_up", "half_down", "down", "up", "floor", "ceiling"]
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+PathString = Annotated[str, Field(pattern=PATH_PATTERN, description="$ = payload root, @ = current item")]
+
+
+class _Typed(Spec):
+    required: bool = Field(default=False, description="Quarantine the payload when the value is missing.")
+    default: Any = Field(default=None, description="Used when the value is missing (null counts as missing).")
+
+
+class PathExpr(_Typed):
+    type: Literal["path"]
+    path: PathString
+
+
+class ConstExpr(Spec):
+    type: Literal["const"]
+    value: Any
+
+
+class ContextExpr(Spec):
+    """Facts about the delivery, not the payload: which connector, account and route it came through."""
+
+    type: Literal["context"]
+    name: Literal["connector", "account", "route"]
+
+
+class StringExpr(_Typed):
+    type: Literal["string"]
+    from_: Expr = Field(alias="from")
+
+
+class IntExpr(_Typed):
+    """An exact integer, from a JSON number or a numeric string; never rounds."""
+
+    type: Literal["int"]
+    from_: Expr = Field(alias="from")
+
+
+class DecimalExpr(_Typed):
+    type: Literal["decimal"]
+    from_: Expr = Field(alias="from")
+    scale: int | None = Field(default=None, ge=0, le=12, description="Digits after the point; rounds.")
+    rounding: Rounding = "half_even"
+
+
+class BoolExpr(_Typed):
+    """A boolean, also from the strings "true"/"false" some marketplaces send."""
+
+    type: Literal["bool"]
+    from_: Expr = Field(alias="from")
+
+
+class TimestampExpr(_Typed):
+    type: Literal["timestamp"]
+    from_: Expr = Field(alias="from")
+    format: Literal["iso8601", "epoch_s", "epoch_ms"] = "iso8601"
+    timezone: str | None = Field(
+        default=None, description="IANA zone for ISO values without an offset; without it they are errors."
+    )
+
+
+class MoneyExpr(Spec):
+    type: Literal["money"]
+    amount: Expr
+    currency: Expr
+    scale: int | None = Field(default=None, ge=0, le=12)
+    rounding: Rounding = "half_even"
+    required: bool = False
+
+
+class EnumExpr(_Typed):
+    """A closed table: a value not in `values` quarantines the payload, it is never guessed."""
+
+    type: Literal["enum"]
+    from_: Expr = Field(alias="from")
+    values: dict[str, Any]
+
+
+class ListExpr(Spec):
+    type: Literal["list"]
+    from_: PathString = Field(alias="from")
+    item: Expr
+    where: Condition | None = None
+
+
+class ObjectExpr(Spec):
+    type: Literal["object"]
+    fields: dict[str, Expr]
+
+
+class CoalesceExpr(Spec):
+    type: Literal["coalesce"]
+    of: list[Expr] = Field(min_length=1)
+
+
+class FormatExpr(Spec):
+    """A string from a template: `{name}` is replaced by the value of args.name."""
+
+    type: Literal["format"]
+    template: str
+    args: dict[str, Expr]
+
+
+class JsonataExpr(Spec):
+    """Escape hatch for what the primitives cannot say. `$` is the payload root, `$item` the current item."""
+
+    type: Literal["jsonata"]
+    expr: str
+    required: bool = False
+
+
+TypedExpr = Annotated[
+    PathExpr
+    | ConstExpr
+    | ContextExpr
+    | StringExpr
+    | IntExpr
+    | DecimalExpr
+    | BoolExpr
+    | TimestampExpr
+    | MoneyExpr
+    | EnumExpr
+    | ListExpr
+    | ObjectExpr
+    | CoalesceExpr
+    | FormatExpr
+    | JsonataExpr,
+    Field(discriminator="type"),
+]
+Expr = Union[str, int, bool, None, TypedExpr]  # noqa: UP007  (a runtime alias pydantic must resolve)
+
+
+# -- conditions
+
+
+class EqualsCond(Spec):
+    type: Literal["equals"]
+    from_: Expr = Field(alias="from")
+    value: Any
+
+
+class InCond(Spec):
+    type: Literal["in"]
+    from_: Expr = Field(alias="from")
+    values: list[Any]
+
+
+class ExistsCond(Spec):
+    type: Literal["exists"]
+    from_: Expr = Field(alias="from")
+
+
+class NotCond(Spec):
+    type: Literal["not"]
+    cond: Condition
+
+
+class AllCond(Spec):
+    type: Literal["all"]
+    of: list[Condition]
+
+
+class AnyCond(Spec):
+    type: Literal["any"]
+    of: list[Condition]
+
+
+Condition = Annotated[
+    EqualsCond | InCond | ExistsCond | NotCond | AllCond | AnyCond, Field(discriminator="type")
+]
+
+
+# -- what a mapping emits
+
+
+class SwitchEvent(Spec):
+    """Choose the event type from a status: unknown statuses quarantine, `ignore` ones emit nothing."""
+
+    type: Literal["switch"]
+    from_: Expr = Field(alias="from")
+    cases: dict[str, EventName]
+    ignore: dict[str, str] = Field(default_factory=dict, description="status -> why it yields no event")
+
+
+class EmitEvent(Spec):
+    type: Literal["event"]
+    event: EventName | SwitchEvent
+    when: Condition | None = None
+    data: dict[str, Expr]
+
+
+class ForEach(Spec):
+    """Emit once per item of an array (a shipment per line, an event per order of a page)."""
+
+    type: Literal["foreach"]
+    from_: PathString = Field(alias="from")
+    key: Expr = Field(description="Identity of the item; part of each emitted event's id.")
+    when: Condition | None = None
+    emit: list[Emitter] = Field(min_length=1)
+
+
+Emitter = Annotated[EmitEvent | ForEach, Field(discriminator="type")]
+
+
+class InputSpec(Spec):
+    schema_: str | None = Field(
+        default=None,
+        alias="schema",
+        description="JSON Schema of the payload, relative to the connector's folder.",
+    )
+    lenient: list[str] = Field(
+        default_factory=list,
+        description="Schema paths (like /properties/NotificationType) whose errors are tolerated, "
+        "for official schemas that contradict the marketplace's real payloads.",
+    )
+
+
+class MappingSpec(Spec):
+    type: Literal["mapping"]
+    description: str | None = None
+    input: InputSpec | None = None
+    emit: list[Emitter] = Field(min_length=1)
+
+
+for _model in (
+    StringExpr, IntExpr, DecimalExpr, BoolExpr, TimestampExpr, MoneyExpr, EnumExpr, ListExpr, ObjectExpr,
+    CoalesceExpr, FormatExpr, EqualsCond, InCond, ExistsCond, NotCond, AllCond, AnyCond, SwitchEvent,
+    EmitEvent, ForEach, MappingSpec,
+):  # fmt: skip
+    _model.model_rebuild()

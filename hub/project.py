@@ -1,0 +1,179 @@
+"""A hub project: the connectors and mappings under one folder, validated and compiled."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from hub.connectors.routing import Router, compile_routing
+from hub.connectors.spec import ConnectorSpec, WebhookIntake
+from hub.formats import Issue, check_document
+from hub.mapping.compiler import CompiledMapping, compile_mapping
+from hub.mapping.errors import MappingError
+from hub.mapping.result import Ignored, Outcome, Quarantined
+from hub.mapping.spec import MappingSpec
+from hub.mapping.values import Compiled, Context, Scope, compile_expr
+from hub.yamlpos import Located, load
+
+
+class ProjectInvalid(Exception):
+    def __init__(self, issues: Sequence[Issue]):
+        self.issues = list(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+@dataclass(frozen=True)
+class Connector:
+    spec: ConnectorSpec
+    folder: Path
+    mappings: dict[str, CompiledMapping]
+    router: Router
+    dedupe: Compiled | None
+    account: Compiled | None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def webhook(self) -> WebhookIntake | None:
+        return next((i for i in self.spec.intake if isinstance(i, WebhookIntake)), None)
+
+    def secret_refs(self) -> dict[str, list[str]]:
+        return {name: ref.variables() for name, ref in self.spec.secrets.items()}
+
+
+@dataclass
+class Project:
+    root: Path
+    connectors: dict[str, Connector] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path, only: Sequence[str] | None = None) -> Project:
+        project, issues = load_project(root, only)
+        if issues:
+            raise ProjectInvalid(issues)
+        return project
+
+    def connector(self, name: str) -> Connector:
+        try:
+            return self.connectors[name]
+        except KeyError:
+            raise KeyError(
+                f"unknown connector {name!r}; known: {', '.join(sorted(self.connectors))}"
+            ) from None
+
+    def normalize(
+        self, connector: str, payload: Any, *, account: str | None = None, route: str | None = None
+    ) -> Outcome:
+        """Map one payload: route it, check it, map it, validate the drafts. Pure: no I/O."""
+        c = self.connector(connector)
+        ctx = Context(connector, account, route)
+        if route is None:
+            try:
+                chosen = c.router(Scope(payload, payload, ctx))
+            except MappingError as exc:
+                return Quarantined(None, exc.describe(), exc.detail())
+            if isinstance(chosen, Ignored):
+                return chosen
+            route = chosen
+        mapping = c.mappings.get(route)
+        if mapping is None:
+            return Quarantined(None, f"route {route!r} names no mapping in mappings/{connector}/")
+        return mapping.apply(payload, ctx)
+
+
+def _read(path: Path, kind: str, issues: list[Issue]) -> Located | None:
+    try:
+        doc = load(path.read_text())
+    except Exception as exc:  # a YAML syntax error: report it and go on with the other files
+        mark = getattr(exc, "problem_mark", None)
+        issues.append(Issue(path, (mark.line + 1) if mark else 1, "", f"not valid YAML: {exc}"))
+        return None
+    found = check_document(kind, doc, path)  # type: ignore[arg-type]
+    issues.extend(found)
+    return None if found else doc
+
+
+def _parse(model: type[Any], doc: Located, path: Path, issues: list[Issue]) -> Any:
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:  # the JSON Schema passed, so this is a rule the schema cannot say
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            issues.append(Issue(path, doc.line_of(loc), ".".join(map(str, loc)), err["msg"]))
+        return None
+
+
+def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
+    path = folder / "connector.yaml"
+    doc = _read(path, "connector", issues)
+    if doc is None:
+        return None
+    spec: ConnectorSpec | None = _parse(ConnectorSpec, doc, path, issues)
+    if spec is None:
+        return None
+    if spec.name != folder.name:
+        issues.append(
+            Issue(path, doc.line_of(("name",)), "name", f"must equal the folder name {folder.name!r}")
+        )
+        return None
+    mappings: dict[str, CompiledMapping] = {}
+    mapping_dir = folder.parent.parent / "mappings" / spec.name
+    for file in sorted(mapping_dir.glob("*.yaml")):
+        mdoc = _read(file, "mapping", issues)
+        mspec: MappingSpec | None = _parse(MappingSpec, mdoc, file, issues) if mdoc else None
+        if mspec is None or mdoc is None:
+            continue
+        try:
+            mappings[file.stem] = compile_mapping(file.stem, file, mspec, folder)
+        except (OSError, ValueError) as exc:
+            issues.append(Issue(file, mdoc.line_of(("input", "schema")), "input.schema", str(exc)))
+    for value, target in spec.routing.routes.items():
+        if target not in mappings:
+            issues.append(
+                Issue(
+                    path,
+                    doc.line_of(("routing", "routes", value)),
+                    f"routing.routes.{value}",
+                    f"no mapping file mappings/{spec.name}/{target}.yaml",
+                    tuple(sorted(mappings)),
+                )
+            )
+    webhook = next((i for i in spec.intake if isinstance(i, WebhookIntake)), None)
+    return Connector(
+        spec=spec,
+        folder=folder,
+        mappings=mappings,
+        router=compile_routing(spec.routing),
+        dedupe=compile_expr(webhook.dedupe) if webhook and webhook.dedupe is not None else None,
+        account=compile_expr(webhook.account) if webhook and webhook.account is not None else None,
+    )
+
+
+def load_project(root: Path, only: Sequence[str] | None = None) -> tuple[Project, list[Issue]]:
+    issues: list[Issue] = []
+    project = Project(root)
+    folders = sorted(p.parent for p in (root / "connectors").glob("*/connector.yaml"))
+    if only:
+        unknown = set(only) - {f.name for f in folders}
+        if unknown:
+            issues.append(
+                Issue(
+                    root / "connectors",
+                    1,
+                    "",
+                    f"unknown connector(s) {sorted(unknown)}",
+                    tuple(f.name for f in folders),
+                )
+            )
+        folders = [f for f in folders if f.name in only]
+    for folder in folders:
+        connector = _load_connector(folder, issues)
+        if connector is not None:
+            project.connectors[connector.name] = connector
+    return project, issues

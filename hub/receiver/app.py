@@ -1,0 +1,94 @@
+"""POST /webhooks/{connector} and GET /healthz."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request, Response
+
+from hub.clock import utcnow
+from hub.connectors.signatures import SignatureError, SignedRequest
+from hub.ids import valid_traceparent
+from hub.intake.committer import GroupCommitter
+from hub.jsonio import MalformedJSON, loads
+from hub.receiver.endpoints import WebhookEndpoint
+
+log = logging.getLogger(__name__)
+
+
+def _json(status: int, body: dict[str, Any]) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+async def _read_capped(request: Request, limit: int) -> bytes | None:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(
+    endpoints: dict[str, WebhookEndpoint],
+    committer: GroupCommitter,
+    *,
+    health: Callable[[], dict[str, Any]] | None = None,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        committer.start()
+        try:
+            yield
+        finally:
+            committer.stop()
+
+    app = FastAPI(title="hub webhook receiver", lifespan=lifespan, docs_url=None, redoc_url=None)
+
+    @app.get("/healthz")
+    async def healthz() -> Response:
+        checks = health() if health else {}
+        return _json(200, {"status": "ok", "connectors": sorted(endpoints), **checks})
+
+    @app.post("/webhooks/{connector}")
+    async def receive(connector: str, request: Request) -> Response:
+        endpoint = endpoints.get(connector)
+        if endpoint is None:
+            return _json(404, {"error": f"unknown connector {connector!r}", "known": sorted(endpoints)})
+        body = await _read_capped(request, endpoint.max_body)
+        if body is None:
+            return _json(413, {"error": f"body larger than {endpoint.max_body} bytes"})
+        try:
+            endpoint.verify(
+                SignedRequest(request.method, request.url.path, request.url.query, request.headers, body)
+            )
+        except SignatureError as exc:
+            log.info("refused delivery to %s: %s", connector, exc)
+            return _json(401, {"error": str(exc)})
+        try:
+            payload = loads(body)
+        except MalformedJSON as exc:
+            return _json(400, {"error": str(exc)})
+        delivery = endpoint.delivery(
+            body,
+            payload,
+            utcnow(),
+            request.headers.get("content-type"),
+            valid_traceparent(request.headers.get("traceparent")),
+        )
+        try:
+            receipt = await committer.submit(delivery)
+        except Exception:
+            log.exception("could not store a delivery to %s", connector)
+            return _json(503, {"error": "could not store the delivery; retry later"})
+        return _json(200, {"status": receipt.status, "inbox_id": receipt.inbox_id, "events": receipt.events})
+
+    return app

@@ -1,0 +1,81 @@
+"""Inbox rows: every accepted payload, deduplicated per connector."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from hub.store.dialect import insert
+from hub.store.tables import inbox
+
+
+@dataclass(frozen=True, slots=True)
+class NewInboxRow:
+    connector: str
+    dedupe_key: str
+    account: str | None
+    route: str | None
+    received_at: datetime
+    content_type: str | None
+    body: bytes
+    traceparent: str | None
+    status: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    id: int
+    connector: str
+    dedupe_key: str
+    account: str | None
+    route: str | None
+    received_at: datetime
+    content_type: str | None
+    body: bytes
+    status: str
+    note: str | None
+    traceparent: str | None
+
+
+def insert_new(conn: Connection, rows: Sequence[NewInboxRow]) -> dict[tuple[str, str], int]:
+    """Insert the rows not seen before; return their ids by (connector, dedupe_key).
+
+    ON CONFLICT DO NOTHING makes concurrent receivers safe: the loser of a race sees a duplicate.
+    """
+    if not rows:
+        return {}
+    params: list[dict[str, Any]] = [
+        {
+            "connector": r.connector,
+            "dedupe_key": r.dedupe_key,
+            "account": r.account,
+            "route": r.route,
+            "received_at": r.received_at,
+            "content_type": r.content_type,
+            "body": r.body,
+            "status": r.status,
+            "note": r.note,
+            "traceparent": r.traceparent,
+        }
+        for r in rows
+    ]
+    stmt = (
+        insert(conn, inbox)
+        .on_conflict_do_nothing(index_elements=["connector", "dedupe_key"])
+        .returning(inbox.c.id, inbox.c.connector, inbox.c.dedupe_key)
+    )
+    return {(c, k): i for i, c, k in conn.execute(stmt, params).all()}
+
+
+def set_status(conn: Connection, inbox_id: int, status: str, note: str | None = None) -> None:
+    conn.execute(update(inbox).where(inbox.c.id == inbox_id).values(status=status, note=note))
+
+
+def get(conn: Connection, inbox_id: int) -> InboxRow | None:
+    row = conn.execute(select(inbox).where(inbox.c.id == inbox_id)).mappings().first()
+    return InboxRow(**row) if row else None

@@ -1,0 +1,92 @@
+"""Outbox rows: events committed with the state change that caused them, waiting for the relay."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from hub.events import Event
+from hub.store.tables import outbox
+
+SHARDS = 64
+
+
+def shard_of(partition_key: str) -> int:
+    return zlib.crc32(partition_key.encode()) % SHARDS
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRow:
+    id: int
+    event_id: str
+    topic: str
+    partition_key: str
+    headers: list[tuple[str, bytes]]
+    payload: bytes
+    created_at: datetime
+
+
+def append(conn: Connection, events: Sequence[Event], created_at: datetime) -> None:
+    if not events:
+        return
+    conn.execute(
+        insert(outbox),
+        [
+            {
+                "event_id": e.id,
+                "topic": e.topic,
+                "partition_key": e.partitionkey,
+                "shard": shard_of(e.partitionkey),
+                "sequence": e.sequence,
+                "event_type": e.type,
+                "headers": [[k, v.decode()] for k, v in e.to_headers()],
+                "payload": e.data_bytes(),
+                "created_at": created_at,
+            }
+            for e in events
+        ],
+    )
+
+
+def pending(conn: Connection, limit: int, shards: Sequence[int] | None = None) -> list[PendingRow]:
+    """Unpublished rows in id order. Selecting on the published flag (not on an id watermark) means a
+    row whose transaction committed late is still found."""
+    query = (
+        select(
+            outbox.c.id,
+            outbox.c.event_id,
+            outbox.c.topic,
+            outbox.c.partition_key,
+            outbox.c.headers,
+            outbox.c.payload,
+            outbox.c.created_at,
+        )
+        .where(outbox.c.published_at.is_(None))
+        .order_by(outbox.c.id)
+        .limit(limit)
+    )
+    if shards is not None:
+        query = query.where(outbox.c.shard.in_(list(shards)))
+    return [
+        PendingRow(r[0], r[1], r[2], r[3], [(k, v.encode()) for k, v in r[4]], r[5], r[6])
+        for r in conn.execute(query).all()
+    ]
+
+
+def mark_published(conn: Connection, ids: Sequence[int], at: datetime) -> None:
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        conn.execute(update(outbox).where(outbox.c.id.in_(chunk)).values(published_at=at))
+
+
+def backlog(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).where(outbox.c.published_at.is_(None))).scalar_one())
+
+
+def delete_published_before(conn: Connection, cutoff: datetime, limit: int) -> int:
+    ids = select(outbox.c.id).where(outbox.c.published_at < cutoff).limit(limit).scalar_subquery()
+    return conn.execute(delete(outbox).where(outbox.c.id.in_(ids))).rowcount or 0

@@ -1,0 +1,35 @@
+"""Per-key sequences: allocated inside the intake transaction so they follow commit order."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlalchemy import Connection
+
+from hub.store.dialect import insert
+from hub.store.tables import key_sequences
+
+
+def allocate(conn: Connection, keys: Sequence[str]) -> list[int]:
+    """Return one sequence number per entry of `keys` (repeats get consecutive numbers).
+
+    On PostgreSQL the upsert row-locks each key until commit, so a later transaction for the same key
+    waits and gets a higher number: per key, sequence order is commit order. Keys are locked in sorted
+    order so two receivers never deadlock on the same pair of keys.
+    """
+    if not keys:
+        return []
+    counts = Counter(keys)
+    ordered = sorted(counts)
+    stmt = insert(conn, key_sequences).values([{"key": k, "seq": counts[k]} for k in ordered])
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key"], set_={"seq": key_sequences.c.seq + stmt.excluded.seq}
+    ).returning(key_sequences.c.key, key_sequences.c.seq)
+    last = dict(conn.execute(stmt).all())
+    next_seq = {k: last[k] - counts[k] + 1 for k in ordered}
+    result = []
+    for key in keys:
+        result.append(next_seq[key])
+        next_seq[key] += 1
+    return result

@@ -1,0 +1,146 @@
+"""The store's schema. Migrations in hub/store/migrations must produce exactly this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from hub.store.types import BigId, UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Every accepted payload, kept whole before anything is derived from it.
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("connector", String(64), nullable=False),
+    Column("dedupe_key", String(255), nullable=False),
+    Column("account", String(128)),
+    Column("route", String(128), doc="Explicit route (a pull stream); NULL means: route by the payload."),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("content_type", String(128)),
+    Column("body", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False, doc="mapped | quarantined | ignored"),
+    Column("note", Text, doc="Why a payload was ignored."),
+    Column("traceparent", String(55)),
+    UniqueConstraint("connector", "dedupe_key"),
+)
+
+# Payloads that did not map: the inbox row keeps the body, this row keeps why.
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("inbox_id", BigInteger, ForeignKey("inbox.id"), nullable=False, unique=True),
+    Column("connector", String(64), nullable=False),
+    Column("mapping", String(128)),
+    Column("reason", Text, nullable=False),
+    Column("detail", JSON),
+    Column("quarantined_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("last_attempt_at", UTCDateTime, nullable=False),
+    Column("resolved_at", UTCDateTime),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("topic", String(64), nullable=False),
+    Column("partition_key", String(255), nullable=False),
+    Column("shard", SmallInteger, nullable=False, doc="Hash of the partition key: relays lease shards."),
+    Column("sequence", BigInteger, nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("published_at", UTCDateTime),
+)
+# The relay's scan reads only unpublished rows; a partial index keeps that cheap however big the table.
+Index(
+    "ix_outbox_pending",
+    outbox.c.shard,
+    outbox.c.id,
+    sqlite_where=outbox.c.published_at.is_(None),
+    postgresql_where=outbox.c.published_at.is_(None),
+)
+
+# Per partition key, the last sequence handed out; its row lock orders commits of one key.
+key_sequences = Table(
+    "key_sequences",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+)
+
+# The per-SKU inventory ledger's current level per location.
+inventory_levels = Table(
+    "inventory_levels",
+    metadata,
+    Column("sku", String(255), nullable=False),
+    Column("location", String(255), nullable=False),
+    Column("on_hand", BigInteger, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("sku", "location"),
+)
+
+# Which events each consumer group has applied: the dedupe that makes effects exactly-once.
+consumer_inbox = Table(
+    "consumer_inbox",
+    metadata,
+    Column("group_name", String(128), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("group_name", "event_id"),
+)
+
+# Effects of the built-in consumer groups. No unique constraint on purpose: a double apply shows.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("group_name", String(128), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("partition_key", String(255), nullable=False),
+    Column("sequence", BigInteger, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index(None, "group_name", "event_id"),
+)
+
+order_view = Table(
+    "order_view",
+    metadata,
+    Column("channel", String(64), nullable=False),
+    Column("order_id", String(128), nullable=False),
+    Column("account", String(128)),
+    Column("last_event_type", String(64), nullable=False),
+    Column("channel_status", String(64)),
+    Column("last_sequence", BigInteger, nullable=False),
+    Column("events_applied", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("channel", "order_id"),
+)

@@ -1,0 +1,72 @@
+"""`hub up` and `hub receiver`: the receiver, plus for `up` the relay and every consumer group."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+import uvicorn
+
+from hub import logs
+from hub.config import Settings
+from hub.consumers.registry import groups
+from hub.consumers.runner import GroupRunner
+from hub.intake.committer import GroupCommitter
+from hub.intake.service import IntakeService
+from hub.receiver.app import create_app
+from hub.receiver.endpoints import build_endpoints
+from hub.relay import Relay, Wakeup
+from hub.wiring import connector_secrets, load_project, open_broker, open_store
+
+log = logging.getLogger("hub.up")
+
+
+@dataclass
+class Workers:
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def spawn(self, name: str, target: object, *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)  # type: ignore[arg-type]
+        thread.start()
+        self.threads.append(thread)
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=15)
+
+
+def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> None:
+    # Everything that can be wrong with the configuration fails here, before the port opens.
+    project = load_project(settings)
+    secrets = connector_secrets(project, settings)
+    logs.configure(
+        secrets=[s.reveal() for by_name in secrets.values() for vs in by_name.values() for s in vs]
+    )
+    store = open_store(settings)
+    wakeup = Wakeup()
+    service = IntakeService(project, store, on_commit=wakeup.notify)
+    committer = GroupCommitter(service)
+    app = create_app(build_endpoints(project, secrets), committer)
+
+    workers = Workers()
+    if with_workers:
+        broker = open_broker(settings)
+        workers.spawn("relay", Relay(store, broker).run, workers.stop, wakeup)
+        for spec in groups().values():
+            workers.spawn(f"consumer-{spec.name}", GroupRunner(store, broker, spec).run, workers.stop)
+        log.info(
+            "hub up: store %s, broker %s, %d consumer group(s)",
+            store.describe(),
+            settings.broker_url,
+            len(workers.threads) - 1,
+        )
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on"))
+    try:
+        server.run()  # returns on Ctrl-C or SIGTERM, after in-flight requests are answered
+    finally:
+        workers.shutdown()
+        store.dispose()
+        log.info("hub stopped")
