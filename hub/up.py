@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -20,6 +23,23 @@ from hub.relay import Relay, Wakeup
 from hub.wiring import connector_secrets, load_project, open_broker, open_store
 
 log = logging.getLogger("hub.up")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's graceful stop on SIGINT/SIGTERM, minus its re-raising of the signal afterwards: that
+    would end the process before the relay and consumers below are stopped."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 @dataclass
@@ -63,7 +83,7 @@ def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> No
             settings.broker_url,
             len(workers.threads) - 1,
         )
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on"))
+    server = _Server(uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on"))
     try:
         server.run()  # returns on Ctrl-C or SIGTERM, after in-flight requests are answered
     finally:
