@@ -19,6 +19,7 @@ class Settings:
     database_url: str
     broker_url: str
     partitions: int = 4
+    topic_prefix: str = ""  # namespaces topics and group ids when several hubs share one Kafka cluster
     connectors: tuple[str, ...] | None = None  # None: every connector in the project
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
 
@@ -34,6 +35,7 @@ class Settings:
             database_url=env.get("HUB_DATABASE_URL") or _sqlite_url(home / "hub.db"),
             broker_url=env.get("HUB_BROKER_URL") or _sqlite_url(home / "log.db"),
             partitions=int(env.get("HUB_PARTITIONS") or 4),
+            topic_prefix=env.get("HUB_TOPIC_PREFIX", ""),
             connectors=tuple(c.strip() for c in only.split(",") if c.strip()) if only else None,
             environ=env,
         )

@@ -21,7 +21,9 @@ def open_store(settings: Settings, *, migrate: bool = True) -> Store:
 
 def open_broker(settings: Settings) -> Broker:
     settings.ensure_home()
-    broker = _open_broker(settings.broker_url, partitions=settings.partitions)
+    broker = _open_broker(
+        settings.broker_url, partitions=settings.partitions, topic_prefix=settings.topic_prefix
+    )
     broker.ensure_topics(TOPICS)
     return broker
 

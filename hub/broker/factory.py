@@ -7,11 +7,13 @@ from sqlalchemy import make_url
 from hub.broker.port import Broker
 
 
-def open_broker(url: str, *, partitions: int = 4) -> Broker:
+def open_broker(url: str, *, partitions: int = 4, topic_prefix: str = "") -> Broker:
     if url.startswith("kafka://"):
         from hub.broker.kafka import KafkaBroker  # imported lazily: most commands never touch Kafka
 
-        kafka: Broker = KafkaBroker(url.removeprefix("kafka://"), partitions=partitions)
+        kafka: Broker = KafkaBroker(
+            url.removeprefix("kafka://"), partitions=partitions, topic_prefix=topic_prefix
+        )
         return kafka
     if url.startswith("sqlite:"):
         from hub.broker.embedded import EmbeddedLog
