@@ -10,6 +10,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import click
+import yaml
 
 from hub.config import Settings
 from hub.credentials import MissingSecret
@@ -36,7 +37,7 @@ def friendly_errors(fn: F) -> F:
             for issue in exc.issues:
                 click.echo(f"  {issue}", err=True)
             sys.exit(2)
-        except (MissingSecret, KeyError, ValueError) as exc:
+        except (MissingSecret, KeyError, ValueError, yaml.YAMLError) as exc:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
             click.echo(f"error: {message}", err=True)
             sys.exit(2)

@@ -90,9 +90,9 @@ def current() -> None:
 @friendly_errors
 def lint() -> None:
     """Check every connector and mapping file; print every problem with file and line."""
-    from hub.project import load_project
+    from hub.lint import lint as run_lint
 
-    project, issues = load_project(settings().project)
+    project, issues = run_lint(settings().project)
     for issue in issues:
         click.echo(str(issue))
     if issues:

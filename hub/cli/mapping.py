@@ -1,0 +1,76 @@
+"""`hub test` and `hub map`: run mappings without storing anything."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import orjson
+
+from hub import golden
+from hub.cli.common import friendly_errors, settings
+from hub.jsonio import loads
+from hub.mapping.paths import MISSING, compile_path
+from hub.project import Project
+
+
+@click.command(name="test")
+@click.argument("pattern", required=False)
+@click.option("--update", is_flag=True, help="Rewrite the expectations from what the mappings produce now.")
+@friendly_errors
+def test_mappings(pattern: str | None, update: bool) -> None:
+    """Run the golden tests beside each mapping (mappings/<connector>/tests/<mapping>.yaml).
+
+    PATTERN keeps the cases whose id (connector/mapping::case) contains it.
+    """
+    root = settings().project
+    project = Project.load(root)
+    if update:
+        for connector, mapping, file in golden.golden_files(root):
+            if pattern and pattern not in f"{connector}/{mapping}":
+                continue
+            if golden.update(project, file):
+                click.echo(f"updated {file}")
+        return
+    failed = 0
+    cases = [c for c in golden.load_cases(root) if not pattern or pattern in c.id]
+    for case in cases:
+        problems = golden.check(project, case)
+        click.echo(f"{'ok  ' if not problems else 'FAIL'} {case.id}")
+        for problem in problems:
+            click.echo(f"       {problem}")
+        failed += bool(problems)
+    click.echo(f"{len(cases) - failed} passed, {failed} failed")
+    if failed or not cases:
+        sys.exit(1)
+
+
+@click.command(name="map")
+@click.argument("connector")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--route", help="Use this mapping instead of the connector's routing (pulled records).")
+@click.option("--pick", help="Map only this part of the file, e.g. $.payload.Orders[0].")
+@click.option("--account", help="Account the payload belongs to, as intake would record it.")
+@friendly_errors
+def map_file(connector: str, file: Path, route: str | None, pick: str | None, account: str | None) -> None:
+    """Print the events (or the quarantine reason) a payload would produce. Stores nothing."""
+    payload = loads(file.read_bytes())
+    if pick:
+        payload = compile_path(pick)(payload, payload)
+        if payload is MISSING:
+            raise ValueError(f"--pick {pick} finds nothing in {file}")
+    outcome = Project.load(settings().project, [connector]).normalize(
+        connector, payload, account=account, route=route
+    )
+    result = golden.describe(outcome)
+    for event in result.get("events", []):
+        click.echo(orjson.dumps(event, option=orjson.OPT_INDENT_2).decode())
+    if "quarantine" in result:
+        click.echo(f"quarantined: {result['quarantine']}")
+        sys.exit(1)
+    if "ignore" in result:
+        click.echo(f"ignored: {result['ignore']}")
+
+
+COMMANDS = [test_mappings, map_file]

@@ -1,0 +1,148 @@
+"""Golden tests that live beside each mapping: mappings/<connector>/tests/<mapping>.yaml.
+
+Each case names an input (a sample file, optionally one part of it and a few patched values, or an
+inline payload) and what the mapping must make of it: events, a quarantine reason, or an ignore.
+`hub test --update` rewrites the expectations from what the mappings produce now.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hub.jsonio import loads
+from hub.mapping.paths import MISSING, compile_path, parse
+from hub.mapping.result import Mapped, Outcome, Quarantined
+from hub.project import Project
+
+
+@dataclass(frozen=True)
+class Case:
+    connector: str
+    mapping: str
+    file: Path
+    index: int
+    spec: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.spec.get("name", self.index))
+
+    @property
+    def id(self) -> str:
+        return f"{self.connector}/{self.mapping}::{self.name}"
+
+
+def golden_files(project_root: Path) -> Iterator[tuple[str, str, Path]]:
+    for file in sorted((project_root / "mappings").glob("*/tests/*.yaml")):
+        yield file.parent.parent.name, file.stem, file
+
+
+def load_cases(project_root: Path) -> list[Case]:
+    cases = []
+    for connector, mapping, file in golden_files(project_root):
+        doc = yaml.safe_load(file.read_text()) or {}
+        for index, spec in enumerate(doc.get("cases", [])):
+            cases.append(Case(connector, mapping, file, index, spec))
+    return cases
+
+
+def _set(payload: Any, path: str, value: Any) -> None:
+    _, segments = parse(path)
+    target = payload
+    for seg in segments[:-1]:
+        target = target[seg]
+    target[segments[-1]] = value
+
+
+def build_input(case: Case) -> Any:
+    spec = case.spec["input"]
+    if "file" in spec:
+        payload = loads((case.file.parent / spec["file"]).read_bytes())
+    else:
+        payload = copy.deepcopy(spec["payload"])
+    if "pick" in spec:
+        payload = compile_path(spec["pick"])(payload, payload)
+        if payload is MISSING:
+            raise ValueError(f"{case.id}: input.pick {spec['pick']} finds nothing")
+        payload = copy.deepcopy(payload)
+    for path, value in (spec.get("set") or {}).items():
+        _set(payload, path, value)
+    return payload
+
+
+def run(project: Project, case: Case) -> Outcome:
+    spec = case.spec["input"]
+    route = None if spec.get("routed") else spec.get("route", case.mapping)
+    return project.normalize(case.connector, build_input(case), account=spec.get("account"), route=route)
+
+
+def describe(outcome: Outcome) -> dict[str, Any]:
+    """The expectation a case would need to pass: what the golden file stores."""
+    if isinstance(outcome, Mapped):
+        return {
+            "events": [
+                {"type": d.event.TYPE, "key": d.data.partition_key(), "data": d.data.model_dump(mode="json")}
+                for d in outcome.drafts
+            ]
+        }
+    if isinstance(outcome, Quarantined):
+        return {"quarantine": outcome.reason}
+    return {"ignore": outcome.reason}
+
+
+def check(project: Project, case: Case) -> list[str]:
+    """Differences between the expectation and what the mapping produces now; empty means pass."""
+    expect = case.spec.get("expect") or {}
+    actual = describe(run(project, case))
+    if "quarantine" in expect or "ignore" in expect:
+        kind = "quarantine" if "quarantine" in expect else "ignore"
+        if kind not in actual:
+            return [f"expected {kind} ({expect[kind]}), got {json.dumps(actual, default=str)[:400]}"]
+        if str(expect[kind]) not in actual[kind]:
+            return [f"expected {kind} reason containing {expect[kind]!r}, got {actual[kind]!r}"]
+        return []
+    if "events" not in actual:
+        return [f"expected events, got {actual}"]
+    return _diff_events(expect.get("events", []), actual["events"])
+
+
+def _diff_events(expected: list[dict[str, Any]], actual: list[dict[str, Any]]) -> list[str]:
+    problems = []
+    if len(expected) != len(actual):
+        problems.append(f"expected {len(expected)} event(s), got {len(actual)}")
+    for i, (want, got) in enumerate(zip(expected, actual, strict=False)):
+        for field in ("type", "key"):
+            if want.get(field) != got[field]:
+                problems.append(f"event {i}: {field} {got[field]!r} != expected {want.get(field)!r}")
+        want_data, got_data = want.get("data", {}), got["data"]
+        for name in sorted(set(want_data) | set(got_data)):
+            if want_data.get(name, MISSING) != got_data.get(name, MISSING):
+                problems.append(
+                    f"event {i}: data.{name} = {json.dumps(got_data.get(name), default=str)} "
+                    f"(expected {json.dumps(want_data.get(name), default=str)})"
+                )
+    return problems
+
+
+def update(project: Project, file: Path) -> bool:
+    """Rewrite a golden file's expectations from the current output; True if anything changed."""
+    doc = yaml.safe_load(file.read_text()) or {}
+    connector, mapping = file.parent.parent.name, file.stem
+    changed = False
+    for index, spec in enumerate(doc.get("cases", [])):
+        case = Case(connector, mapping, file, index, spec)
+        actual = describe(run(project, case))
+        if spec.get("expect") != actual:
+            spec["expect"] = actual
+            changed = True
+    if changed:
+        header = "".join(line for line in file.read_text().splitlines(keepends=True) if line.startswith("#"))
+        file.write_text(header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110))
+    return changed
