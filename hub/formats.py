@@ -59,7 +59,10 @@ def dotted(path: Any) -> str:
 _UNEXPECTED = re.compile(r"\('([^']+)' (?:was|were) unexpected\)")
 
 
-def _explain(error: ValidationError) -> Iterator[tuple[ValidationError, str, tuple[str, ...]]]:
+Explained = tuple[ValidationError, str, tuple[str, ...], tuple[str, ...]]
+
+
+def _explain(error: ValidationError) -> Iterator[Explained]:
     """Turn jsonschema's errors into the ones a person can act on, with the known values."""
     schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     if error.validator in ("anyOf", "oneOf") and error.context:
@@ -70,7 +73,7 @@ def _explain(error: ValidationError) -> Iterator[tuple[ValidationError, str, tup
             tag = instance.get(disc["propertyName"])
             mapping = disc["mapping"]
             if tag not in mapping:
-                yield error, f"unknown {disc['propertyName']} {tag!r}", tuple(sorted(mapping))
+                yield error, f"unknown {disc['propertyName']} {tag!r}", tuple(sorted(mapping)), ()
                 return
             index = next(i for i, b in enumerate(branches) if b.get("$ref") == mapping[tag])
             for sub in error.context:
@@ -91,15 +94,22 @@ def _explain(error: ValidationError) -> Iterator[tuple[ValidationError, str, tup
                 yield from _explain(sub)
             return
     if error.validator == "enum":
-        yield error, f"{error.instance!r} is not a known value", tuple(str(v) for v in schema.get("enum", []))
+        yield (
+            error,
+            f"{error.instance!r} is not a known value",
+            tuple(str(v) for v in schema.get("enum", [])),
+            (),
+        )
         return
     if error.validator == "additionalProperties":
         match = _UNEXPECTED.search(error.message)
         names = match.group(1) if match else "property"
         allowed = tuple(sorted(schema.get("properties", {})))
-        yield error, f"unknown field {names!r}", allowed
+        # Point at the unknown key's own line, not at the object that holds it.
+        first = names.split("', '")[0]
+        yield error, f"unknown field {names!r}", allowed, (first,)
         return
-    yield error, error.message, ()
+    yield error, error.message, (), ()
 
 
 def check_document(kind: Kind, doc: Located, file: Path) -> list[Issue]:
@@ -107,7 +117,16 @@ def check_document(kind: Kind, doc: Located, file: Path) -> list[Issue]:
     for error in sorted(
         _validator(kind).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))
     ):
-        for leaf, message, known in _explain(error):
+        for leaf, message, known, suffix in _explain(error):
             path = tuple(leaf.absolute_path)
-            issues.append(Issue(file, doc.line_of(path), dotted(path), message, known))
-    return sorted(set(issues), key=lambda i: (str(i.file), i.line, i.path))
+            issues.append(Issue(file, doc.line_of((*path, *suffix)), dotted(path), message, known))
+    return unique(issues)
+
+
+def unique(issues: list[Issue]) -> list[Issue]:
+    """One issue per file, line and message: a YAML merge key (<<: *anchor) repeats the same mistake
+    under several paths, and the line is what a person fixes."""
+    seen: dict[tuple[str, int, str], Issue] = {}
+    for issue in sorted(issues, key=lambda i: (str(i.file), i.line, i.path)):
+        seen.setdefault((str(issue.file), issue.line, issue.message), issue)
+    return list(seen.values())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from hub.formats import Issue
+from hub.formats import Issue, unique
 from hub.project import Project, load_project
 
 
@@ -31,4 +31,4 @@ def _golden_issues(project: Project) -> list[Issue]:
 def lint(root: Path) -> tuple[Project, list[Issue]]:
     project, issues = load_project(root)
     issues += _golden_issues(project)
-    return project, sorted(set(issues), key=lambda i: (str(i.file), i.line, i.path))
+    return project, unique(issues)

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from hub.connectors.routing import Router, compile_routing
 from hub.connectors.spec import ConnectorSpec, WebhookIntake
-from hub.formats import Issue, check_document
+from hub.formats import Issue, check_document, unique
 from hub.mapping.compiler import CompiledMapping, compile_mapping
 from hub.mapping.errors import MappingError
 from hub.mapping.result import Ignored, Outcome, Quarantined
@@ -109,32 +109,37 @@ def _parse(model: type[Any], doc: Located, path: Path, issues: list[Issue]) -> A
         return None
 
 
+def _load_mappings(folder: Path, mapping_dir: Path, issues: list[Issue]) -> dict[str, CompiledMapping]:
+    mappings: dict[str, CompiledMapping] = {}
+    for file in sorted(mapping_dir.glob("*.yaml")):
+        doc = _read(file, "mapping", issues)
+        spec: MappingSpec | None = _parse(MappingSpec, doc, file, issues) if doc else None
+        if spec is None or doc is None:
+            continue
+        try:
+            mappings[file.stem] = compile_mapping(file.stem, file, spec, folder)
+        except (OSError, ValueError) as exc:
+            issues.append(Issue(file, doc.line_of(("input", "schema")), "input.schema", str(exc)))
+    return mappings
+
+
 def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
     path = folder / "connector.yaml"
+    # Mappings are checked even when the connector file is broken: lint reports everything at once.
+    mappings = _load_mappings(folder, folder.parent.parent / "mappings" / folder.name, issues)
+
     doc = _read(path, "connector", issues)
-    if doc is None:
-        return None
-    spec: ConnectorSpec | None = _parse(ConnectorSpec, doc, path, issues)
-    if spec is None:
+    spec: ConnectorSpec | None = _parse(ConnectorSpec, doc, path, issues) if doc else None
+    if spec is None or doc is None:
         return None
     if spec.name != folder.name:
         issues.append(
             Issue(path, doc.line_of(("name",)), "name", f"must equal the folder name {folder.name!r}")
         )
         return None
-    mappings: dict[str, CompiledMapping] = {}
-    mapping_dir = folder.parent.parent / "mappings" / spec.name
-    for file in sorted(mapping_dir.glob("*.yaml")):
-        mdoc = _read(file, "mapping", issues)
-        mspec: MappingSpec | None = _parse(MappingSpec, mdoc, file, issues) if mdoc else None
-        if mspec is None or mdoc is None:
-            continue
-        try:
-            mappings[file.stem] = compile_mapping(file.stem, file, mspec, folder)
-        except (OSError, ValueError) as exc:
-            issues.append(Issue(file, mdoc.line_of(("input", "schema")), "input.schema", str(exc)))
+    mapping_dir = folder.parent.parent / "mappings" / folder.name
     for value, target in spec.routing.routes.items():
-        if target not in mappings:
+        if target not in mappings and not (mapping_dir / f"{target}.yaml").exists():
             issues.append(
                 Issue(
                     path,
@@ -176,4 +181,4 @@ def load_project(root: Path, only: Sequence[str] | None = None) -> tuple[Project
         connector = _load_connector(folder, issues)
         if connector is not None:
             project.connectors[connector.name] = connector
-    return project, issues
+    return project, unique(issues)

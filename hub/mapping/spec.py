@@ -128,7 +128,8 @@ class FormatExpr(Spec):
 
 
 class JsonataExpr(Spec):
-    """Escape hatch for what the primitives cannot say. `$` is the payload root, `$item` the current item."""
+    """Escape hatch for what the primitives cannot say. `$` is the payload root, `$item` the current item.
+    JSONata computes with binary floats: never use it for money."""
 
     type: Literal["jsonata"]
     expr: str

@@ -278,6 +278,18 @@ def _format(expr: s.FormatExpr) -> Compiled:
     return run
 
 
+def _jsonata_input(value: Any) -> Any:
+    """JSONata's numbers are IEEE doubles (its specification says so), so exact decimals are handed over
+    as numbers here: never compute money in a JSONata expression; use the money primitive."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _jsonata_input(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonata_input(v) for v in value]
+    return value
+
+
 def _jsonata(expr: s.JsonataExpr) -> Compiled:
     import jsonata
 
@@ -286,7 +298,7 @@ def _jsonata(expr: s.JsonataExpr) -> Compiled:
 
     def run(scope: Scope) -> Any:
         try:
-            value = program.evaluate(scope.root, {"item": scope.item})
+            value = program.evaluate(_jsonata_input(scope.root), {"item": _jsonata_input(scope.item)})
         except Exception as exc:  # jsonata raises its own error types for bad data
             raise MappingError(f"jsonata expression failed: {exc}", at=text) from None
         if value is None:

@@ -1,0 +1,108 @@
+"""The mapping primitives keep money exact, times in UTC and ids whole."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from hub.jsonio import loads
+from hub.mapping import spec as s
+from hub.mapping.errors import MappingError
+from hub.mapping.paths import MISSING
+from hub.mapping.values import Context, Scope, compile_expr
+
+ROOT = loads(
+    b'{"price": {"Amount": "1234.565", "CurrencyCode": "JPY"}, "num": 10.99, "ms": 1595961545000,'
+    b' "s": 1644412885, "iso": "2020-07-29T13:47:18.442Z", "naive": "2020-07-29T13:47:18",'
+    b' "gift": "false", "pid": 576486316948490000123, "status": "Shipped",'
+    b' "lines": [{"sku": "A"}, {"sku": "B"}]}'
+)
+
+
+def run(expr: Any, root: Any = ROOT) -> Any:
+    model = s.MappingSpec.model_validate(
+        {"type": "mapping", "emit": [{"type": "event", "event": "OrderPlaced", "data": {"x": expr}}]}
+    )
+    compiled = compile_expr(model.emit[0].data["x"])  # type: ignore[union-attr]
+    return compiled(Scope(root, root, Context("test", "acct")))
+
+
+def test_money_rounds_as_declared_and_keeps_strings() -> None:
+    assert run({"type": "money", "amount": "$.price.Amount", "currency": "$.price.CurrencyCode"}) == {
+        "amount": "1234.565",
+        "currency": "JPY",
+    }
+    rounded = {
+        "type": "money",
+        "amount": "$.price.Amount",
+        "currency": "JPY",
+        "scale": 2,
+        "rounding": "half_up",
+    }
+    assert run(rounded) == {"amount": "1234.57", "currency": "JPY"}
+    # JSON numbers are parsed as Decimal, so Walmart's 10.99 arrives exact.
+    assert run({"type": "money", "amount": "$.num", "currency": "USD"}) == {
+        "amount": "10.99",
+        "currency": "USD",
+    }
+    assert isinstance(ROOT["num"], Decimal)
+
+
+def test_money_refuses_binary_floats_and_bad_currencies() -> None:
+    with pytest.raises(MappingError, match="binary float"):
+        run({"type": "money", "amount": "$.f", "currency": "USD"}, {"f": 10.99})
+    with pytest.raises(MappingError, match="ISO 4217"):
+        run({"type": "money", "amount": "$.num", "currency": "usd"})
+
+
+def test_timestamps_from_epochs_and_iso_become_utc() -> None:
+    assert (
+        run({"type": "timestamp", "from": "$.ms", "format": "epoch_ms"}).isoformat()
+        == "2020-07-28T18:39:05+00:00"
+    )
+    assert (
+        run({"type": "timestamp", "from": "$.s", "format": "epoch_s"}).isoformat()
+        == "2022-02-09T13:21:25+00:00"
+    )
+    assert run({"type": "timestamp", "from": "$.iso"}).isoformat() == "2020-07-29T13:47:18.442000+00:00"
+    with pytest.raises(MappingError, match="no UTC offset"):
+        run({"type": "timestamp", "from": "$.naive"})
+    local = run({"type": "timestamp", "from": "$.naive", "timezone": "America/Chicago"})
+    assert local.isoformat() == "2020-07-29T18:47:18+00:00"
+
+
+def test_string_booleans_and_big_ids() -> None:
+    assert run({"type": "bool", "from": "$.gift"}) is False
+    with pytest.raises(MappingError, match="boolean"):
+        run({"type": "bool", "from": "$.status"})
+    assert run({"type": "string", "from": "$.pid"}) == "576486316948490000123"
+    assert run({"type": "int", "from": "$.pid"}) == 576486316948490000123
+
+
+def test_enums_quarantine_unknown_values_with_the_known_ones() -> None:
+    table = {"type": "enum", "from": "$.status", "values": {"Created": "pending", "Acknowledged": "accepted"}}
+    with pytest.raises(MappingError) as unknown:
+        run(table)
+    assert unknown.value.describe() == "unknown value 'Shipped' at $.status; known: Created, Acknowledged"
+
+
+def test_required_default_lists_and_missing_values() -> None:
+    assert run("$.nothing") is MISSING
+    assert run({"type": "string", "from": "$.nothing", "default": "n/a"}) == "n/a"
+    with pytest.raises(MappingError, match=r"required string value is missing at \$\.nothing"):
+        run({"type": "string", "from": "$.nothing", "required": True})
+    listed = {"type": "list", "from": "$.lines", "item": {"type": "object", "fields": {"sku": "@.sku"}}}
+    assert run(listed) == [{"sku": "A"}, {"sku": "B"}]
+    assert (
+        run(
+            {
+                "type": "format",
+                "template": "{a}-{b}",
+                "args": {"a": "$.status", "b": {"type": "context", "name": "account"}},
+            }
+        )
+        == "Shipped-acct"
+    )
+    assert run({"type": "jsonata", "expr": "$count(lines)"}) == 2
