@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from kafka.partitioner.default import murmur2
-
 Headers = tuple[tuple[str, bytes], ...]
 
 
@@ -38,6 +36,9 @@ class PublishError(RuntimeError):
 
 def partition_for(key: bytes, partitions: int) -> int:
     """Kafka's default partitioner, so a key lands on the same partition number on either broker."""
+    # Imported here: importing kafka-python costs ~200 ms, which every short CLI verb would pay.
+    from kafka.partitioner.default import murmur2
+
     return int(murmur2(key) & 0x7FFFFFFF) % partitions
 
 
