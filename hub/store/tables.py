@@ -87,6 +87,8 @@ Index(
     sqlite_where=outbox.c.published_at.is_(None),
     postgresql_where=outbox.c.published_at.is_(None),
 )
+# Retention cleanup deletes the oldest published rows in small batches; this index finds them.
+Index("ix_outbox_published_at", outbox.c.published_at)
 
 # Per partition key, the last sequence handed out; its row lock orders commits of one key.
 key_sequences = Table(
@@ -115,6 +117,8 @@ consumer_inbox = Table(
     Column("event_id", String(36), nullable=False),
     Column("applied_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("group_name", "event_id"),
+    # Retention cleanup finds the oldest claims by this index.
+    Index(None, "applied_at"),
 )
 
 # Effects of the built-in consumer groups. No unique constraint on purpose: a double apply shows.
@@ -143,4 +147,25 @@ order_view = Table(
     Column("events_applied", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("channel", "order_id"),
+)
+
+# Relays that are alive: each heartbeats its row; the number of live rows sets every relay's fair share.
+relay_members = Table(
+    "relay_members",
+    metadata,
+    Column("owner", String(128), primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, doc="Set from the database's clock, never a relay's."),
+)
+
+# One row per outbox shard: which relay may publish it, until when, and the fencing token of that grant.
+relay_leases = Table(
+    "relay_leases",
+    metadata,
+    Column("shard", SmallInteger, primary_key=True, autoincrement=False),
+    Column("owner", String(128), doc="NULL: free."),
+    Column(
+        "epoch", BigInteger, nullable=False, doc="Raised on every grant; a relay marks only under its own."
+    ),
+    Column("expires_at", UTCDateTime, doc="Set from the database's clock; past it the shard may be taken."),
 )
