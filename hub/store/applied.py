@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select, tuple_
 
 from hub.store.dialect import insert
 from hub.store.tables import consumer_inbox
@@ -29,3 +29,15 @@ def applied_count(conn: Connection, group: str) -> int:
     return len(
         conn.execute(select(consumer_inbox.c.event_id).where(consumer_inbox.c.group_name == group)).all()
     )
+
+
+def delete_applied_before(conn: Connection, cutoff: datetime, limit: int) -> int:
+    """Delete up to `limit` claims older than `cutoff`; found through the applied_at index."""
+    oldest = select(consumer_inbox.c.group_name, consumer_inbox.c.event_id).where(
+        consumer_inbox.c.applied_at < cutoff
+    )
+    if conn.dialect.name == "postgresql":
+        # Two cleaners at once take different rows instead of waiting for each other's.
+        oldest = oldest.with_for_update(skip_locked=True)
+    key = tuple_(consumer_inbox.c.group_name, consumer_inbox.c.event_id)
+    return conn.execute(delete(consumer_inbox).where(key.in_(oldest.limit(limit)))).rowcount or 0

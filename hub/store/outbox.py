@@ -88,5 +88,8 @@ def backlog(conn: Connection) -> int:
 
 
 def delete_published_before(conn: Connection, cutoff: datetime, limit: int) -> int:
-    ids = select(outbox.c.id).where(outbox.c.published_at < cutoff).limit(limit).scalar_subquery()
-    return conn.execute(delete(outbox).where(outbox.c.id.in_(ids))).rowcount or 0
+    """Delete up to `limit` rows published before `cutoff`; found through the published_at index."""
+    oldest = select(outbox.c.id).where(outbox.c.published_at < cutoff).limit(limit)
+    if conn.dialect.name == "postgresql":
+        oldest = oldest.with_for_update(skip_locked=True)
+    return conn.execute(delete(outbox).where(outbox.c.id.in_(oldest.scalar_subquery()))).rowcount or 0
