@@ -19,7 +19,8 @@ from hub.intake.committer import GroupCommitter
 from hub.intake.service import IntakeService
 from hub.receiver.app import create_app
 from hub.receiver.endpoints import build_endpoints
-from hub.relay import Relay, Wakeup
+from hub.relay.listen import wakeup_for
+from hub.relay.service import RelayService
 from hub.wiring import connector_secrets, load_project, open_broker, open_store
 
 log = logging.getLogger("hub.up")
@@ -66,7 +67,7 @@ def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> No
         secrets=[s.reveal() for by_name in secrets.values() for vs in by_name.values() for s in vs]
     )
     store = open_store(settings)
-    wakeup = Wakeup()
+    wakeup = wakeup_for(store)
     service = IntakeService(project, store, on_commit=wakeup.notify)
     committer = GroupCommitter(service)
     app = create_app(build_endpoints(project, secrets), committer)
@@ -74,7 +75,7 @@ def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> No
     workers = Workers()
     if with_workers:
         broker = open_broker(settings)
-        workers.spawn("relay", Relay(store, broker).run, workers.stop, wakeup)
+        workers.spawn("relay", RelayService(store, broker, settings).run, workers.stop, wakeup)
         for spec in groups().values():
             workers.spawn(f"consumer-{spec.name}", GroupRunner(store, broker, spec).run, workers.stop)
         log.info(
@@ -88,5 +89,6 @@ def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> No
         server.run()  # returns on Ctrl-C or SIGTERM, after in-flight requests are answered
     finally:
         workers.shutdown()
+        wakeup.close()
         store.dispose()
         log.info("hub stopped")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 
 import click
@@ -10,7 +11,8 @@ from hub import logs
 from hub.cli.common import friendly_errors, settings
 from hub.consumers.registry import group, groups
 from hub.consumers.runner import GroupRunner
-from hub.relay import Relay, Wakeup
+from hub.relay.listen import wakeup_for
+from hub.relay.service import RelayService
 from hub.wiring import open_broker, open_store
 
 
@@ -41,18 +43,28 @@ def receiver(host: str, port: int) -> None:
 @click.option("--batch-size", default=1000, show_default=True, type=int)
 @friendly_errors
 def relay(once: bool, batch_size: int) -> None:
-    """Publish committed outbox events to the broker, in order per key, at least once."""
+    """Publish committed outbox events to the broker, in order per key, at least once.
+
+    Run as many as you like: they share the outbox's 64 shards through leases in the store. Published
+    rows older than HUB_RETENTION are cleaned up every HUB_CLEANUP_EVERY.
+    """
     logs.configure()
     config = settings()
-    worker = Relay(open_store(config), open_broker(config), batch_size=batch_size)
+    store = open_store(config)
+    service = RelayService(store, open_broker(config), config, batch_size=batch_size)
     if once:
-        click.echo(f"published {worker.drain()} event(s)")
+        click.echo(f"published {service.drain()} event(s)")
         return
     stop = threading.Event()
+    # SIGTERM (a service manager's stop) ends the loop like Ctrl-C, so the leases are handed back.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    wakeup = wakeup_for(store)
     try:
-        worker.run(stop, Wakeup())
+        service.run(stop, wakeup)
     except KeyboardInterrupt:
         stop.set()
+    finally:
+        wakeup.close()
 
 
 @click.command()

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from hub import faults
 from hub.broker.port import Broker, Message
 from hub.clock import utcnow
+from hub.relay.leases import LeaseKeeper
 from hub.relay.wakeup import Wakeup
 from hub.store import Store, outbox
 
@@ -17,17 +18,33 @@ log = logging.getLogger(__name__)
 
 class Relay:
     def __init__(
-        self, store: Store, broker: Broker, *, batch_size: int = 1000, shards: Sequence[int] | None = None
+        self,
+        store: Store,
+        broker: Broker,
+        *,
+        batch_size: int = 1000,
+        shards: Sequence[int] | None = None,
+        leases: LeaseKeeper | None = None,
     ) -> None:
         self.store = store
         self.broker = broker
         self.batch_size = batch_size
         self.shards = shards
+        self.leases = leases
+
+    def _shards(self) -> Sequence[int] | None:
+        if self.leases is None:
+            return self.shards
+        self.leases.maintain()
+        return sorted(self.leases.held())
 
     def publish_once(self) -> int:
         """One batch. A crash after publish and before mark re-publishes the batch later: at least once."""
+        shards = self._shards()
+        if shards is not None and not shards:
+            return 0
         with self.store.transaction() as conn:
-            rows = outbox.pending(conn, self.batch_size, self.shards)
+            rows = outbox.pending(conn, self.batch_size, shards)
         if not rows:
             return 0
         # Rows come in id order, which within one key is sequence order; the broker keeps per-key order.
@@ -45,6 +62,11 @@ class Relay:
         )
         faults.hit("relay.after_publish")
         with self.store.transaction() as conn:
+            # Fencing: a relay whose lease was taken over must not mark; the new holder republishes.
+            if self.leases is not None and not self.leases.confirm(
+                conn, {outbox.shard_of(r.partition_key) for r in rows}
+            ):
+                return 0
             outbox.mark_published(conn, [r.id for r in rows], utcnow())
         return len(rows)
 
@@ -66,4 +88,5 @@ class Relay:
                 backoff = min(backoff * 2, 10.0)
                 continue
             if published < self.batch_size:
-                wakeup.wait(1.0)
+                # Wake for the next heartbeat at the latest, so the leases never lapse while idle.
+                wakeup.wait(min(1.0, self.leases.due_in()) if self.leases else 1.0)

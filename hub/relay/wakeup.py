@@ -17,3 +17,6 @@ class Wakeup:
         # Other processes cannot signal us, so never sleep longer than the poll interval.
         self._event.wait(min(timeout_s, self.poll_s))
         self._event.clear()
+
+    def close(self) -> None:
+        """Nothing to release here; a waker with a connection of its own closes it."""

@@ -21,6 +21,9 @@ def hub_env(home: Path, project: Path = REPO, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     env.update(BUNDLED_SECRETS)
     env.update({"HUB_HOME": str(home), "HUB_PROJECT": str(project), "PYTHONUNBUFFERED": "1"})
+    # Short relay leases: a test that kills a relay sees the others (or the next `relay --once`) take over
+    # within seconds instead of the default 10 s.
+    env["HUB_RELAY_LEASE_TTL"] = "2s"
     env.update(extra)
     return env
 
