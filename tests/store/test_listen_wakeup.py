@@ -1,0 +1,75 @@
+"""The relay's PostgreSQL waker: a commit with outbox rows anywhere wakes it, and it survives losing
+its listening connection."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from hub.relay.listen import ListenWakeup, libpq_dsn, wakeup_for
+from hub.store import Store
+from tests.contract.feed import commit_in
+from tests.contract.stacks import postgres_store
+from tests.infra import PostgresServer
+from tests.support.hubproc import wait_for
+
+LONG_S = 30.0  # a waker that missed the commit would sleep this long
+
+
+@pytest.fixture
+def store(postgres: PostgresServer) -> Iterator[Store]:
+    store = postgres_store(postgres)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def waker(store: Store) -> Iterator[ListenWakeup]:
+    made = wakeup_for(store)
+    assert isinstance(made, ListenWakeup)
+    wait_for(lambda: made.listening, message="LISTEN")
+    made.wait(0)  # the wake-up every (re)connection starts with
+    yield made
+    made.close()
+
+
+def commit_later(store: Store, delay_s: float) -> threading.Thread:
+    def run() -> None:
+        time.sleep(delay_s)
+        with store.transaction() as conn:
+            commit_in(conn, ["wake"])
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def woken_after(waker: ListenWakeup) -> float:
+    began = time.monotonic()
+    waker.wait(LONG_S)
+    return time.monotonic() - began
+
+
+def test_a_commit_from_another_connection_wakes_the_relay(store: Store, waker: ListenWakeup) -> None:
+    writer = commit_later(store, 0.3)
+    assert woken_after(waker) < LONG_S / 3
+    writer.join()
+
+
+def test_it_listens_again_after_losing_its_connection(store: Store, waker: ListenWakeup) -> None:
+    with psycopg.connect(libpq_dsn(store.url), autocommit=True) as admin:
+        killed = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE query LIKE 'LISTEN%%' AND datname = current_database()"
+        ).fetchall()
+    assert killed == [(True,)]
+    wait_for(lambda: not waker.listening, message="the lost connection noticed")
+    wait_for(lambda: waker.listening, timeout=30, message="LISTEN again")
+    waker.wait(0)
+    writer = commit_later(store, 0.3)
+    assert woken_after(waker) < LONG_S / 3
+    writer.join()
