@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, select, tuple_
+from sqlalchemy import ColumnClause, Connection, any_, delete, func, literal_column, select, tuple_
 
 from hub.store.dialect import insert
 from hub.store.tables import consumer_inbox
@@ -33,11 +34,16 @@ def applied_count(conn: Connection, group: str) -> int:
 
 def delete_applied_before(conn: Connection, cutoff: datetime, limit: int) -> int:
     """Delete up to `limit` claims older than `cutoff`; found through the applied_at index."""
-    oldest = select(consumer_inbox.c.group_name, consumer_inbox.c.event_id).where(
-        consumer_inbox.c.applied_at < cutoff
-    )
+    oldest = consumer_inbox.c.applied_at < cutoff
     if conn.dialect.name == "postgresql":
-        # Two cleaners at once take different rows instead of waiting for each other's.
-        oldest = oldest.with_for_update(skip_locked=True)
-    key = tuple_(consumer_inbox.c.group_name, consumer_inbox.c.event_id)
-    return conn.execute(delete(consumer_inbox).where(key.in_(oldest.limit(limit)))).rowcount or 0
+        # By physical row address: a join on the two-column key lets the planner hash the whole table
+        # for every batch. SKIP LOCKED: two cleaners at once take different rows.
+        ctid: ColumnClause[Any] = literal_column("ctid")
+        batch = select(ctid).where(oldest).order_by(consumer_inbox.c.applied_at).limit(limit)
+        batch = batch.with_for_update(skip_locked=True)
+        stmt = delete(consumer_inbox).where(ctid == any_(func.array(batch.scalar_subquery())))
+    else:
+        key = tuple_(consumer_inbox.c.group_name, consumer_inbox.c.event_id)
+        batch = select(*key.clauses).where(oldest).order_by(consumer_inbox.c.applied_at).limit(limit)
+        stmt = delete(consumer_inbox).where(key.in_(batch))
+    return conn.execute(stmt).rowcount or 0

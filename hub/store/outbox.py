@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, any_, delete, func, insert, select, update
 
 from hub.events import Event
 from hub.store.tables import outbox
@@ -89,7 +89,13 @@ def backlog(conn: Connection) -> int:
 
 def delete_published_before(conn: Connection, cutoff: datetime, limit: int) -> int:
     """Delete up to `limit` rows published before `cutoff`; found through the published_at index."""
-    oldest = select(outbox.c.id).where(outbox.c.published_at < cutoff).limit(limit)
+    # Oldest first, through the index: a scan in table order would wade through the rows deleted by the
+    # previous batches (dead until vacuum) again for every batch.
+    oldest = (
+        select(outbox.c.id).where(outbox.c.published_at < cutoff).order_by(outbox.c.published_at).limit(limit)
+    )
     if conn.dialect.name == "postgresql":
-        oldest = oldest.with_for_update(skip_locked=True)
+        # = ANY(ARRAY(...)) pins the plan to primary-key lookups; SKIP LOCKED lets cleaners run side by side.
+        batch = func.array(oldest.with_for_update(skip_locked=True).scalar_subquery())
+        return conn.execute(delete(outbox).where(outbox.c.id == any_(batch))).rowcount or 0
     return conn.execute(delete(outbox).where(outbox.c.id.in_(oldest.scalar_subquery()))).rowcount or 0
