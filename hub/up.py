@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import uvicorn
+from fastapi import FastAPI
 
 from hub import logs
 from hub.config import Settings
@@ -58,6 +59,11 @@ class Workers:
             thread.join(timeout=15)
 
 
+def server_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
+    """The receiver's uvicorn settings, in one place so bench/ can run a bare app under the same ones."""
+    return uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on")
+
+
 def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> None:
     # Everything that can be wrong with the configuration fails here, before the port opens.
     project = load_project(settings)
@@ -83,7 +89,7 @@ def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> No
             settings.broker_url,
             len(workers.threads) - 1,
         )
-    server = _Server(uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on"))
+    server = _Server(server_config(app, host=host, port=port))
     try:
         server.run()  # returns on Ctrl-C or SIGTERM, after in-flight requests are answered
     finally:
