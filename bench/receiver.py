@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -32,10 +33,12 @@ MAX_RATE = 8000
 
 @dataclass
 class Run:
-    """One phase against one server: the load generator's figures and the server's CPU time."""
+    """One phase against one server: the load generator's figures, the server's CPU time, and the
+    share of the machine's CPUs that processes other than the server and vegeta used meanwhile."""
 
     figures: vegeta.Figures
     cpu_s: float
+    others: float
 
     @property
     def cpu_us_per_request(self) -> float:
@@ -54,6 +57,17 @@ def cpu_seconds(pid: int) -> float:
     """utime + stime of a process, all its threads (the committer thread included)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all processes of the machine used since boot (/proc/stat: all but idle and iowait)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def children_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def parse_args() -> argparse.Namespace:
@@ -113,7 +127,7 @@ class Bench:
         targets = write_targets(self.work / f"{name}.targets", f"{side.server.url}/webhooks/tiktok", requests)
         assert side.server.process is not None
         pid = side.server.process.pid
-        before = cpu_seconds(pid)
+        before, busy, load = cpu_seconds(pid), machine_busy_seconds(), children_seconds()
         figures = vegeta.attack(
             self.vegeta,
             targets,
@@ -123,9 +137,13 @@ class Bench:
             connections=self.args.connections,
             cpus=self.load_cpus,
         )
+        server_s = cpu_seconds(pid) - before
+        # vegeta's own report (a child too) runs after the attack; its CPU is small and counted as ours.
+        others_s = machine_busy_seconds() - busy - server_s - (children_seconds() - load)
         targets.unlink()  # hundreds of MB over a long run otherwise
         side.answered_200 += figures.ok
-        return Run(figures, cpu_seconds(pid) - before)
+        share = max(0.0, others_s) / (figures.seconds * len(os.sched_getaffinity(0)))
+        return Run(figures, server_s, share)
 
     def round(self, sides: tuple[Side, Side], *, measured: bool) -> None:
         args = self.args
@@ -192,6 +210,11 @@ def report(args: argparse.Namespace, bare: Side, receiver: Side) -> None:
     print(
         f"\nissue targets: receiver/bare throughput {sat_ratio:.0%} (aim >= 50%), "
         f"receiver p99 at {args.rate} req/s {steady_p99:.1f} ms (aim <= 50 ms)"
+    )
+    runs = bare.saturation + bare.steady + receiver.saturation + receiver.steady
+    print(
+        f"other processes on this machine used {statistics.median(r.others for r in runs):.0%} of its CPUs"
+        " during the measured runs (median); the ratios are what to compare across machines and runs"
     )
     for side in (bare, receiver):
         for run in side.saturation + side.steady:
