@@ -1,5 +1,6 @@
 """The baseline: a FastAPI endpoint that reads the body and answers 200, under the receiver's uvicorn
-settings (hub.up.server_config) and logging, so the only difference measured is the receiver's work.
+settings (hub.up.server_config), interpreter settings (hub.up.tune_runtime) and logging, so the only
+difference measured is the receiver's work.
 
 Run by bench/receiver.py as `python bench/bare_app.py --port P`.
 """
@@ -12,7 +13,7 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 
 from hub import logs
-from hub.up import server_config
+from hub.up import server_config, tune_runtime
 
 
 def create_app() -> FastAPI:
@@ -36,7 +37,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     logs.configure()
-    uvicorn.Server(server_config(create_app(), host=args.host, port=args.port)).run()
+    server = uvicorn.Server(server_config(create_app(), host=args.host, port=args.port))
+    tune_runtime()  # the receiver's interpreter settings too: only the work per request differs
+    server.run()
 
 
 if __name__ == "__main__":
