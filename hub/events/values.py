@@ -26,7 +26,7 @@ def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _iso(value: datetime) -> str:
+def iso(value: datetime) -> str:
     # isoformat keeps the explicit "+00:00" offset that consumers in any language parse.
     return value.isoformat()
 
@@ -34,7 +34,7 @@ def _iso(value: datetime) -> str:
 UtcDatetime = Annotated[
     AwareDatetime,
     AfterValidator(_to_utc),
-    PlainSerializer(_iso, return_type=str, when_used="json"),
+    PlainSerializer(iso, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 

@@ -6,7 +6,6 @@ import asyncio
 import logging
 import queue
 import threading
-from concurrent.futures import Future
 
 from hub.intake.delivery import Delivery, Receipt
 from hub.intake.service import IntakeService
@@ -14,6 +13,19 @@ from hub.intake.service import IntakeService
 log = logging.getLogger(__name__)
 
 _STOP = object()
+
+_Waiter = tuple[Delivery, asyncio.AbstractEventLoop, "asyncio.Future[Receipt]"]
+
+
+def _settle(waiters: list[tuple[asyncio.Future[Receipt], Receipt | Exception]]) -> None:
+    """Runs on the event loop: answer every request of a batch in one go."""
+    for future, result in waiters:
+        if future.done():  # the request was cancelled (client gone); the delivery is stored anyway
+            continue
+        if isinstance(result, Exception):
+            future.set_exception(result)
+        else:
+            future.set_result(result)
 
 
 class GroupCommitter:
@@ -33,9 +45,12 @@ class GroupCommitter:
             self._thread.join()
 
     async def submit(self, delivery: Delivery) -> Receipt:
-        future: Future[Receipt] = Future()
-        self._queue.put((delivery, future))
-        return await asyncio.wrap_future(future)
+        # An asyncio future settled by one call_soon_threadsafe per batch: a concurrent.futures Future
+        # per request (asyncio.wrap_future) costs a loop wake-up and a thread-safe callback per request.
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Receipt] = loop.create_future()
+        self._queue.put((delivery, loop, future))
+        return await future
 
     def _run(self) -> None:
         stopping = False
@@ -55,14 +70,18 @@ class GroupCommitter:
                 batch.append(item)
             self._commit(batch)  # type: ignore[arg-type]
 
-    def _commit(self, batch: list[tuple[Delivery, Future[Receipt]]]) -> None:
+    def _commit(self, batch: list[_Waiter]) -> None:
         try:
-            results = self.service.accept([d for d, _ in batch])
+            results = self.service.accept([d for d, _, _ in batch])
         except Exception as exc:  # never leave a request hanging
             log.exception("intake failed")
             results = [exc] * len(batch)
-        for (_, future), result in zip(batch, results, strict=True):
-            if isinstance(result, Exception):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Receipt], Receipt | Exception]]]
+        by_loop = {}
+        for (_, loop, future), result in zip(batch, results, strict=True):
+            by_loop.setdefault(loop, []).append((future, result))
+        for loop, waiters in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle, waiters)
+            except RuntimeError:  # that loop is closed: nobody is waiting any more
+                log.warning("event loop closed before %d delivery answer(s) could be sent", len(waiters))

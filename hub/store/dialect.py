@@ -10,6 +10,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 def insert(conn: Connection, table: Table) -> Any:
     """An INSERT that supports ON CONFLICT on both backends."""
-    if conn.dialect.name == "postgresql":
+    return insert_for(conn.dialect.name, table)
+
+
+def insert_for(dialect: str, table: Table) -> Any:
+    if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from hub.store.dialect import insert
+from hub.store.dialect import insert_for
 from hub.store.tables import inbox
 
 
@@ -42,11 +43,19 @@ class InboxRow:
     traceparent: str | None
 
 
-def insert_new(conn: Connection, rows: Sequence[NewInboxRow]) -> dict[tuple[str, str], int]:
-    """Insert the rows not seen before; return their ids by (connector, dedupe_key).
+@cache
+def _insert_new(dialect: str) -> Any:
+    """Built once per dialect, not per batch; ON CONFLICT DO NOTHING makes concurrent receivers safe:
+    the loser of a race sees a duplicate."""
+    return (
+        insert_for(dialect, inbox)
+        .on_conflict_do_nothing(index_elements=["connector", "dedupe_key"])
+        .returning(inbox.c.id, inbox.c.connector, inbox.c.dedupe_key)
+    )
 
-    ON CONFLICT DO NOTHING makes concurrent receivers safe: the loser of a race sees a duplicate.
-    """
+
+def insert_new(conn: Connection, rows: Sequence[NewInboxRow]) -> dict[tuple[str, str], int]:
+    """Insert the rows not seen before; return their ids by (connector, dedupe_key)."""
     if not rows:
         return {}
     params: list[dict[str, Any]] = [
@@ -64,12 +73,7 @@ def insert_new(conn: Connection, rows: Sequence[NewInboxRow]) -> dict[tuple[str,
         }
         for r in rows
     ]
-    stmt = (
-        insert(conn, inbox)
-        .on_conflict_do_nothing(index_elements=["connector", "dedupe_key"])
-        .returning(inbox.c.id, inbox.c.connector, inbox.c.dedupe_key)
-    )
-    return {(c, k): i for i, c, k in conn.execute(stmt, params).all()}
+    return {(c, k): i for i, c, k in conn.execute(_insert_new(conn.dialect.name), params).all()}
 
 
 def set_status(conn: Connection, inbox_id: int, status: str, note: str | None = None) -> None:

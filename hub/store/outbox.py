@@ -43,7 +43,7 @@ def append(conn: Connection, events: Sequence[Event], created_at: datetime) -> N
                 "shard": shard_of(e.partitionkey),
                 "sequence": e.sequence,
                 "event_type": e.type,
-                "headers": [[k, v.decode()] for k, v in e.to_headers()],
+                "headers": [[k, v] for k, v in e.header_text()],
                 "payload": e.data_bytes(),
                 "created_at": created_at,
             }

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
 from sqlalchemy import Connection
 
-from hub.store.dialect import insert
+from hub.store.dialect import insert_for
 from hub.store.tables import key_sequences
+
+
+@cache
+def _bump(dialect: str) -> Any:
+    """Built once per dialect: building it (`excluded` proxies every column) costs more than running it."""
+    stmt = insert_for(dialect, key_sequences)
+    return stmt.on_conflict_do_update(
+        index_elements=["key"], set_={"seq": key_sequences.c.seq + stmt.excluded.seq}
+    ).returning(key_sequences.c.key, key_sequences.c.seq)
 
 
 def allocate(conn: Connection, keys: Sequence[str]) -> list[int]:
@@ -22,11 +33,9 @@ def allocate(conn: Connection, keys: Sequence[str]) -> list[int]:
         return []
     counts = Counter(keys)
     ordered = sorted(counts)
-    stmt = insert(conn, key_sequences).values([{"key": k, "seq": counts[k]} for k in ordered])
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["key"], set_={"seq": key_sequences.c.seq + stmt.excluded.seq}
-    ).returning(key_sequences.c.key, key_sequences.c.seq)
-    last = dict(conn.execute(stmt).all())
+    # Parameters passed to execute (not baked into .values()): one cached compiled statement that
+    # SQLAlchemy sends as multi-row upserts, instead of compiling a new statement for every batch size.
+    last = dict(conn.execute(_bump(conn.dialect.name), [{"key": k, "seq": counts[k]} for k in ordered]).all())
     next_seq = {k: last[k] - counts[k] + 1 for k in ordered}
     result = []
     for key in keys:
