@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -71,19 +72,31 @@ def _set(payload: Any, path: str, value: Any) -> None:
         raise ValueError(f"input.set {path}: nothing to set there ({exc!r})") from None
 
 
+def _as_json(value: Any) -> Any:
+    """A value written in YAML as intake's JSON parser would read it: numbers with a point are exact
+    decimals (YAML would make them binary floats, which the mapping primitives refuse as money)."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_json(v) for v in value]
+    return value
+
+
 def build_input(case: Case) -> Any:
     spec = case.spec["input"]
     if "file" in spec:
         payload = loads((case.file.parent / spec["file"]).read_bytes())
     else:
-        payload = copy.deepcopy(spec["payload"])
+        payload = _as_json(copy.deepcopy(spec["payload"]))
     if "pick" in spec:
         payload = compile_path(spec["pick"])(payload, payload)
         if payload is MISSING:
             raise ValueError(f"{case.id}: input.pick {spec['pick']} finds nothing")
         payload = copy.deepcopy(payload)
     for path, value in (spec.get("set") or {}).items():
-        _set(payload, path, value)
+        _set(payload, path, _as_json(value))
     return payload
 
 
