@@ -1,34 +1,44 @@
-"""`hub lint`: every problem in a project's YAML, found before anything runs."""
+"""`hub lint`: every problem in a project's YAML, found before anything runs.
+
+Beyond the formats (hub/formats.py) and what loading a project checks (routes, schemas, compiling):
+- paths and tables against the marketplace's JSON Schema (hub/lint_paths.py)
+- golden tests: present for every mapping, expected events valid (hub/lint_golden.py)
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from pydantic import ValidationError
 
 from hub.formats import Issue, unique
+from hub.lint_golden import golden_issues
+from hub.lint_paths import check_mapping
+from hub.mapping.spec import MappingSpec
 from hub.project import Project, load_project
+from hub.yamlpos import load
 
 
-def _golden_issues(project: Project) -> list[Issue]:
-    issues = []
-    for name, connector in project.connectors.items():
+def _mapping_issues(project: Project) -> list[Issue]:
+    issues: list[Issue] = []
+    for connector in project.connectors.values():
         for mapping in connector.mappings.values():
-            tests = project.root / "mappings" / name / "tests" / f"{mapping.name}.yaml"
-            cases = (yaml.safe_load(tests.read_text()) or {}).get("cases") if tests.exists() else None
-            if not cases:
+            doc = load(mapping.source.read_text())
+            try:
+                spec = MappingSpec.model_validate(doc.data)
+            except ValidationError:
+                continue  # loading the project reported it
+            try:
+                issues += check_mapping(mapping.source, doc, spec, connector.folder)
+            except (OSError, ValueError, KeyError) as exc:
                 issues.append(
-                    Issue(
-                        mapping.source,
-                        1,
-                        "",
-                        f"no golden tests: add cases to mappings/{name}/tests/{mapping.name}.yaml",
-                    )
+                    Issue(mapping.source, doc.line_of(("input", "schema")), "input.schema", str(exc))
                 )
     return issues
 
 
 def lint(root: Path) -> tuple[Project, list[Issue]]:
     project, issues = load_project(root)
-    issues += _golden_issues(project)
+    issues += _mapping_issues(project)
+    issues += golden_issues(project)
     return project, unique(issues)

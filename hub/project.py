@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +69,17 @@ class Project:
             ) from None
 
     def normalize(
-        self, connector: str, payload: Any, *, account: str | None = None, route: str | None = None
+        self,
+        connector: str,
+        payload: Any,
+        *,
+        account: str | None = None,
+        route: str | None = None,
+        received_at: datetime | None = None,
     ) -> Outcome:
         """Map one payload: route it, check it, map it, validate the drafts. Pure: no I/O."""
         c = self.connector(connector)
-        ctx = Context(connector, account, route)
+        ctx = Context(connector, account, route, received_at)
         if route is None:
             try:
                 chosen = c.router(Scope(payload, payload, ctx))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ import orjson
 
 from hub import golden
 from hub.cli.common import friendly_errors, settings
+from hub.clock import utcnow
 from hub.jsonio import loads
 from hub.mapping.paths import MISSING, compile_path
 from hub.project import Project
@@ -52,8 +54,20 @@ def test_mappings(pattern: str | None, update: bool) -> None:
 @click.option("--route", help="Use this mapping instead of the connector's routing (pulled records).")
 @click.option("--pick", help="Map only this part of the file, e.g. $.payload.Orders[0].")
 @click.option("--account", help="Account the payload belongs to, as intake would record it.")
+@click.option(
+    "--received-at",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"]),
+    help="When intake received it (ISO 8601 with offset); default now. Snapshots without a time use it.",
+)
 @friendly_errors
-def map_file(connector: str, file: Path, route: str | None, pick: str | None, account: str | None) -> None:
+def map_file(
+    connector: str,
+    file: Path,
+    route: str | None,
+    pick: str | None,
+    account: str | None,
+    received_at: datetime | None,
+) -> None:
     """Print the events (or the quarantine reason) a payload would produce. Stores nothing."""
     payload = loads(file.read_bytes())
     if pick:
@@ -61,7 +75,7 @@ def map_file(connector: str, file: Path, route: str | None, pick: str | None, ac
         if payload is MISSING:
             raise ValueError(f"--pick {pick} finds nothing in {file}")
     outcome = Project.load(settings().project, [connector]).normalize(
-        connector, payload, account=account, route=route
+        connector, payload, account=account, route=route, received_at=received_at or utcnow()
     )
     result = golden.describe(outcome)
     for event in result.get("events", []):

@@ -124,7 +124,7 @@ def _hmac(sig: cs.HmacSignature, secrets: Mapping[str, list[Secret]], now: Calla
 
 def _basic(sig: cs.BasicSignature, secrets: Mapping[str, list[Secret]]) -> Verifier:
     expected = [
-        "Basic " + base64.b64encode(f"{u.reveal()}:{p.reveal()}".encode()).decode()
+        sig.prefix + base64.b64encode(f"{u.reveal()}:{p.reveal()}".encode()).decode()
         for u in secrets[sig.username]
         for p in secrets[sig.password]
     ]

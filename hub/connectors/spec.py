@@ -45,10 +45,13 @@ class HmacSignature(Spec):
 
 
 class BasicSignature(Spec):
+    """The header carries base64(user:password), after `prefix` (RFC 7617's "Basic " by default)."""
+
     type: Literal["basic"]
     username: str = Field(description="Name of the user-name secret.")
     password: str = Field(description="Name of the password secret.")
     header: str = "Authorization"
+    prefix: str = Field(default="Basic ", description='Text before the base64 value; "" for none.')
 
 
 class TokenSignature(Spec):

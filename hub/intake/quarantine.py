@@ -58,7 +58,9 @@ class QuarantineService:
             if row.connector not in self.project.connectors:
                 reason = f"connector {row.connector!r} is not loaded (HUB_CONNECTORS?)"
                 return RetryResult(entry_id, "quarantined", reason=reason)
-            outcome = self.project.normalize(row.connector, payload, account=row.account, route=row.route)
+            outcome = self.project.normalize(
+                row.connector, payload, account=row.account, route=row.route, received_at=row.received_at
+            )
             if isinstance(outcome, Mapped):
                 origin = Origin(row.id, row.connector, row.dedupe_key, row.traceparent)
                 written = commit_drafts(conn, [(origin, outcome.drafts)], now)[row.id]

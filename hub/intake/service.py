@@ -37,7 +37,9 @@ class IntakeService:
         """Commit a batch together (one fsync); if that fails, isolate the culprit one by one."""
         # Mapping is pure, so it runs before the write transaction opens and holds no lock.
         outcomes = [
-            self.project.normalize(d.connector, d.payload, account=d.account, route=d.route)
+            self.project.normalize(
+                d.connector, d.payload, account=d.account, route=d.route, received_at=d.received_at
+            )
             for d in deliveries
         ]
         try:

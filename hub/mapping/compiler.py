@@ -12,7 +12,8 @@ from hub.mapping import spec as s
 from hub.mapping.drafts import validate_draft
 from hub.mapping.errors import MappingError
 from hub.mapping.inputs import InputCheck, compile_input
-from hub.mapping.paths import MISSING, compile_path
+from hub.mapping.items import compile_items
+from hub.mapping.paths import MISSING
 from hub.mapping.result import Draft, Ignored, Mapped, Outcome, Quarantined
 from hub.mapping.values import Context, Scope, canonical, compile_condition, compile_expr, where
 
@@ -65,7 +66,9 @@ def _compile_choice(event: str | s.SwitchEvent) -> Callable[[Scope, _Emission], 
         if key in cases:
             return cases[key]
         if key in ignore:
-            out.ignored.append(f"{key}: {ignore[key]}")
+            reason = f"{key}: {ignore[key]}"
+            if reason not in out.ignored:
+                out.ignored.append(reason)
             return None
         raise MappingError(f"unknown value {key!r}", at=path, value=raw, known=known)
 
@@ -73,27 +76,27 @@ def _compile_choice(event: str | s.SwitchEvent) -> Callable[[Scope, _Emission], 
 
 
 def _compile_foreach(emitter: s.ForEach, label: str) -> EmitFn:
-    items_at = emitter.from_
-    items = compile_path(items_at)
+    every = compile_items(emitter.from_, emitter.as_, singles=False)
     key = compile_expr(emitter.key)
     when = compile_condition(emitter.when) if emitter.when else None
+    distinct = emitter.distinct
     children = _compile_emitters(emitter.emit, f"{label}.")
 
     def emit(scope: Scope, prefix: str, out: _Emission) -> None:
-        values = items(scope.root, scope.item)
-        if values is MISSING or values is None:
-            return
-        if not isinstance(values, list):
-            raise MappingError("expected an array", at=items_at, value=type(values).__name__)
-        for element in values:
-            inner = scope.at(element)
+        seen: set[str] = set()
+        for inner in every(scope):
             if when is not None and not when(inner):
                 continue
             identity = key(inner)
             if identity is MISSING or identity is None:
                 raise MappingError("foreach item has no key", at=where(emitter.key))
+            text = canonical(identity)
+            if distinct:
+                if text in seen:
+                    continue
+                seen.add(text)
             for child in children:
-                child(inner, f"{prefix}{label}[{canonical(identity)}]", out)
+                child(inner, f"{prefix}{label}[{text}]", out)
 
     return emit
 

@@ -1,18 +1,21 @@
 """The mapping format. These models are the single source of mapping.schema.json (see `hub schemas export`).
 
 A value expression is either a shorthand (a string starting with `$` is a path from the payload root,
-`@` from the current `foreach` item; any other scalar is a constant) or an object with a `type:`.
+`@` from the current `foreach` item, `@name` from the item an enclosing `as: name` bound; any other
+scalar is a constant) or an object with a `type:`. `[*]` in a path takes every element of an array.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hub.events.catalog import EVENT_TYPES
+from hub.mapping.paths import EVERY, parse
 
-PATH_PATTERN = r"^[$@]([.][A-Za-z_][A-Za-z0-9_]*|\[(-?[0-9]+|'[^']*')\])*$"
+PATH_PATTERN = r"^([$]|@[A-Za-z_][A-Za-z0-9_]*|@)([.][A-Za-z_][A-Za-z0-9_]*|\[(-?[0-9]+|'[^']*'|[*])\])*$"
+ITEM_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 if TYPE_CHECKING:
     EventName = str
@@ -25,7 +28,42 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-PathString = Annotated[str, Field(pattern=PATH_PATTERN, description="$ = payload root, @ = current item")]
+PathString = Annotated[
+    str, Field(pattern=PATH_PATTERN, description="$ = payload root, @ = current item, @name = a named item")
+]
+ItemName = Annotated[str, Field(pattern=ITEM_NAME_PATTERN)]
+ItemNames = Annotated[
+    ItemName | list[ItemName],
+    Field(
+        description="Names for the items, read as @name inside: one name per level, outermost first "
+        "(the element taken at each [*] of `from` that more path follows, then the item itself)."
+    ),
+]
+Sources = Annotated[
+    PathString | list[PathString], Field(description="Arrays whose elements are the items; [*] flattens.")
+]
+
+
+def levels_of(path: str) -> int:
+    """How many elements a `from` path binds per item: one per inner [*], plus the item itself."""
+    _, segments = parse(path)
+    while segments and segments[-1] is EVERY:
+        segments = segments[:-1]
+    return sum(seg is EVERY for seg in segments) + 1
+
+
+class _Over(Spec):
+    """Shared by the primitives that read the items of arrays: `as` may not name more levels than exist."""
+
+    @model_validator(mode="after")
+    def _names_fit(self) -> _Over:
+        names = getattr(self, "as_", None)
+        count = 0 if names is None else (1 if isinstance(names, str) else len(names))
+        sources = getattr(self, "from_", [])
+        for path in [sources] if isinstance(sources, str) else sources:
+            if count > levels_of(path):
+                raise ValueError(f"`as` names {count} levels but {path} has {levels_of(path)}")
+        return self
 
 
 class _Typed(Spec):
@@ -44,10 +82,11 @@ class ConstExpr(Spec):
 
 
 class ContextExpr(Spec):
-    """Facts about the delivery, not the payload: which connector, account and route it came through."""
+    """Facts about the delivery, not the payload: which connector, account and route it came through, and
+    when the hub received it (the observation time of a pulled snapshot that carries no time itself)."""
 
     type: Literal["context"]
-    name: Literal["connector", "account", "route"]
+    name: Literal["connector", "account", "route", "received_at"]
 
 
 class StringExpr(_Typed):
@@ -102,11 +141,44 @@ class EnumExpr(_Typed):
     values: dict[str, Any]
 
 
-class ListExpr(Spec):
+class ListExpr(_Over):
     type: Literal["list"]
     from_: PathString = Field(alias="from")
+    as_: ItemNames | None = Field(default=None, alias="as")
     item: Expr
     where: Condition | None = None
+
+
+class SumExpr(_Over):
+    """The exact sum of `amount` over the items; money when `currency` is given (every item must share
+    it), a decimal string otherwise. No items: missing."""
+
+    type: Literal["sum"]
+    from_: Sources = Field(alias="from")
+    as_: ItemNames | None = Field(default=None, alias="as")
+    where: Condition | None = None
+    amount: Expr = "@"
+    currency: Expr = None
+    scale: int | None = Field(default=None, ge=0, le=12)
+    rounding: Rounding = "half_even"
+    required: bool = False
+
+
+class PickExpr(_Typed, _Over):
+    """One value out of the items: the first one's, or the smallest or largest (numbers, timestamps)."""
+
+    type: Literal["first", "min", "max"]
+    from_: Sources = Field(alias="from")
+    as_: ItemNames | None = Field(default=None, alias="as")
+    where: Condition | None = None
+    value: Expr = "@"
+
+
+class HoldsExpr(Spec):
+    """true or false: whether the condition holds."""
+
+    type: Literal["test"]
+    cond: Condition
 
 
 class ObjectExpr(Spec):
@@ -148,6 +220,9 @@ TypedExpr = Annotated[
     | MoneyExpr
     | EnumExpr
     | ListExpr
+    | SumExpr
+    | PickExpr
+    | HoldsExpr
     | ObjectExpr
     | CoalesceExpr
     | FormatExpr
@@ -192,8 +267,25 @@ class AnyCond(Spec):
     of: list[Condition]
 
 
+class SameCond(Spec):
+    """All values are present and equal (compare an item with the one an outer `as:` named)."""
+
+    type: Literal["same"]
+    of: list[Expr] = Field(min_length=2)
+
+
+class SomeCond(_Over):
+    """At least one item (of arrays, [*] flattens) satisfies `where`."""
+
+    type: Literal["some"]
+    from_: Sources = Field(alias="from")
+    as_: ItemNames | None = Field(default=None, alias="as")
+    where: Condition
+
+
 Condition = Annotated[
-    EqualsCond | InCond | ExistsCond | NotCond | AllCond | AnyCond, Field(discriminator="type")
+    EqualsCond | InCond | ExistsCond | NotCond | AllCond | AnyCond | SameCond | SomeCond,
+    Field(discriminator="type"),
 ]
 
 
@@ -216,12 +308,18 @@ class EmitEvent(Spec):
     data: dict[str, Expr]
 
 
-class ForEach(Spec):
+class ForEach(_Over):
     """Emit once per item of an array (a shipment per line, an event per order of a page)."""
 
     type: Literal["foreach"]
     from_: PathString = Field(alias="from")
+    as_: ItemNames | None = Field(default=None, alias="as")
     key: Expr = Field(description="Identity of the item; part of each emitted event's id.")
+    distinct: bool = Field(
+        default=False,
+        description="Emit once per distinct key, for its first item (one shipment per tracking number); "
+        "without it a repeated key quarantines the payload.",
+    )
     when: Condition | None = None
     emit: list[Emitter] = Field(min_length=1)
 
@@ -233,7 +331,8 @@ class InputSpec(Spec):
     schema_: str | None = Field(
         default=None,
         alias="schema",
-        description="JSON Schema of the payload, relative to the connector's folder.",
+        description="JSON Schema of the payload, relative to the connector's folder; `file.json#/pointer` "
+        "names the part of a response schema that describes one record (draft-04 to 07 files).",
     )
     lenient: list[str] = Field(
         default_factory=list,
@@ -250,8 +349,8 @@ class MappingSpec(Spec):
 
 
 for _model in (
-    StringExpr, IntExpr, DecimalExpr, BoolExpr, TimestampExpr, MoneyExpr, EnumExpr, ListExpr, ObjectExpr,
-    CoalesceExpr, FormatExpr, EqualsCond, InCond, ExistsCond, NotCond, AllCond, AnyCond, SwitchEvent,
-    EmitEvent, ForEach, MappingSpec,
+    StringExpr, IntExpr, DecimalExpr, BoolExpr, TimestampExpr, MoneyExpr, EnumExpr, ListExpr, SumExpr,
+    PickExpr, HoldsExpr, ObjectExpr, CoalesceExpr, FormatExpr, EqualsCond, InCond, ExistsCond, NotCond,
+    AllCond, AnyCond, SameCond, SomeCond, SwitchEvent, EmitEvent, ForEach, MappingSpec,
 ):  # fmt: skip
     _model.model_rebuild()

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-import decimal
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from hub.mapping import items
 from hub.mapping import spec as s
+from hub.mapping.convert import (
+    CURRENCY,
+    enum_converter,
+    quantize,
+    timestamp_converter,
+    to_bool,
+    to_decimal,
+    to_int,
+    to_string,
+)
+from hub.mapping.convert import (
+    canonical as canonical,  # re-exported: routing and the receiver match table keys with it
+)
 from hub.mapping.errors import MappingError
-from hub.mapping.paths import MISSING, compile_path
+from hub.mapping.paths import MISSING, parse, walker
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +32,7 @@ class Context:
     connector: str
     account: str | None = None
     route: str | None = None
+    received_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,34 +40,13 @@ class Scope:
     root: Any
     item: Any
     ctx: Context
+    names: Mapping[str, Any] = field(default_factory=dict)
 
-    def at(self, item: Any) -> Scope:
-        return Scope(self.root, item, self.ctx)
+    def at(self, item: Any, names: Mapping[str, Any] | None = None) -> Scope:
+        return Scope(self.root, item, self.ctx, {**self.names, **names} if names else self.names)
 
 
 Compiled = Callable[[Scope], Any]
-
-_ROUNDING = {
-    "half_even": decimal.ROUND_HALF_EVEN,
-    "half_up": decimal.ROUND_HALF_UP,
-    "half_down": decimal.ROUND_HALF_DOWN,
-    "down": decimal.ROUND_DOWN,
-    "up": decimal.ROUND_UP,
-    "floor": decimal.ROUND_FLOOR,
-    "ceiling": decimal.ROUND_CEILING,
-}
-_INTEGER = re.compile(r"^-?[0-9]+$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def canonical(value: Any) -> str:
-    """The text a value is matched by in enum and switch tables (YAML keys are strings)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
 
 
 def where(expr: s.Expr) -> str | None:
@@ -64,6 +55,8 @@ def where(expr: s.Expr) -> str | None:
         return expr
     if isinstance(expr, s.PathExpr):
         return expr.path
+    if isinstance(expr, s.ContextExpr):
+        return f"context {expr.name}"
     from_ = getattr(expr, "from_", None)
     return where(from_) if from_ is not None else None
 
@@ -73,12 +66,31 @@ def compile_expr(expr: s.Expr) -> Compiled:
         constant = expr
         return lambda _scope: constant
     if isinstance(expr, str):
-        getter = compile_path(expr)
-        return lambda scope: getter(scope.root, scope.item)
+        return compile_getter(expr)
     compiler = _COMPILERS.get(type(expr))
     if compiler is None:
         raise TypeError(f"no compiler for {type(expr).__name__}")
     return compiler(expr)
+
+
+def compile_getter(path: str) -> Compiled:
+    """A path read from a scope: from the root, the current item or a named item."""
+    anchor, segments = parse(path)
+    walk = walker(segments)
+    if anchor == "$":
+        return lambda scope: walk(scope.root)
+    if anchor == "@":
+        return lambda scope: walk(scope.item)
+    name = anchor[1:]
+
+    def named(scope: Scope) -> Any:
+        if name not in scope.names:
+            raise MappingError(
+                f"no enclosing `as:` names an item {anchor}", at=path, known=sorted(scope.names) or None
+            )
+        return walk(scope.names[name])
+
+    return named
 
 
 def _present(value: Any) -> bool:
@@ -105,93 +117,6 @@ def _sourced(expr: Any, convert: Callable[[Any, str | None], Any]) -> Compiled:
     return run
 
 
-def _to_string(raw: Any, path: str | None) -> str:
-    if isinstance(raw, str):
-        return raw
-    if isinstance(raw, bool | int | Decimal):
-        return canonical(raw)
-    raise MappingError("expected a string, number or boolean", at=path, value=raw)
-
-
-def _to_int(raw: Any, path: str | None) -> int:
-    if isinstance(raw, bool):
-        raise MappingError("expected an integer, got a boolean", at=path, value=raw)
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, Decimal) and raw == raw.to_integral_value():
-        return int(raw)
-    if isinstance(raw, str) and _INTEGER.match(raw.strip()):
-        return int(raw)
-    raise MappingError("expected an integer", at=path, value=raw)
-
-
-def _to_decimal(raw: Any, path: str | None) -> Decimal:
-    if isinstance(raw, bool):
-        raise MappingError("expected a decimal, got a boolean", at=path, value=raw)
-    if isinstance(raw, float):
-        raise MappingError("refusing a binary float as a decimal", at=path, value=raw)
-    try:
-        value = Decimal(raw.strip() if isinstance(raw, str) else raw)
-    except (decimal.InvalidOperation, TypeError, ValueError):
-        raise MappingError("expected a decimal number", at=path, value=raw) from None
-    if not value.is_finite():
-        raise MappingError("expected a finite decimal number", at=path, value=raw)
-    return value
-
-
-def _quantize(value: Decimal, scale: int | None, rounding: str) -> str:
-    if scale is not None:
-        value = value.quantize(Decimal(1).scaleb(-scale), rounding=_ROUNDING[rounding])
-    return format(value, "f")
-
-
-def _to_bool(raw: Any, path: str | None) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and raw.strip().lower() in {"true", "false"}:
-        return raw.strip().lower() == "true"
-    raise MappingError("expected a boolean or the string true/false", at=path, value=raw)
-
-
-def _timestamp_converter(expr: s.TimestampExpr) -> Callable[[Any, str | None], datetime]:
-    zone = ZoneInfo(expr.timezone) if expr.timezone else None
-    fmt = expr.format
-
-    def convert(raw: Any, path: str | None) -> datetime:
-        if fmt == "iso8601":
-            if not isinstance(raw, str):
-                raise MappingError("expected an ISO 8601 string", at=path, value=raw)
-            try:
-                value = datetime.fromisoformat(raw.strip())
-            except ValueError:
-                raise MappingError("not an ISO 8601 timestamp", at=path, value=raw) from None
-            if value.tzinfo is None:
-                if zone is None:
-                    raise MappingError(
-                        "timestamp has no UTC offset and no timezone is declared", at=path, value=raw
-                    )
-                value = value.replace(tzinfo=zone)
-            return value.astimezone(UTC)
-        number = _to_decimal(raw, path)
-        micros = int(number * (1_000 if fmt == "epoch_ms" else 1_000_000))
-        return _EPOCH + timedelta(microseconds=micros)
-
-    return convert
-
-
-def _enum_converter(expr: s.EnumExpr) -> Callable[[Any, str | None], Any]:
-    table = dict(expr.values)
-    known = list(table)
-
-    def convert(raw: Any, path: str | None) -> Any:
-        key = canonical(raw)
-        if key not in table:
-            raise MappingError(f"unknown value {key!r}", at=path, value=raw, known=known)
-        return table[key]
-
-    return convert
-
-
 def _money(expr: s.MoneyExpr) -> Compiled:
     amount, currency = compile_expr(expr.amount), compile_expr(expr.currency)
     amount_at, currency_at = where(expr.amount), where(expr.currency)
@@ -204,33 +129,9 @@ def _money(expr: s.MoneyExpr) -> Compiled:
                 raise MappingError("required money amount is missing", at=amount_at)
             return MISSING
         code = currency(scope)
-        if not isinstance(code, str) or not _CURRENCY.match(code):
+        if not isinstance(code, str) or not CURRENCY.match(code):
             raise MappingError("currency must be an ISO 4217 code", at=currency_at, value=code)
-        return {"amount": _quantize(_to_decimal(raw_amount, amount_at), scale, rounding), "currency": code}
-
-    return run
-
-
-def _list(expr: s.ListExpr) -> Compiled:
-    items_at = expr.from_
-    getter = compile_path(items_at)
-    item = compile_expr(expr.item)
-    keep = compile_condition(expr.where) if expr.where else None
-
-    def run(scope: Scope) -> Any:
-        items = getter(scope.root, scope.item)
-        if not _present(items):
-            return MISSING
-        if not isinstance(items, list):
-            raise MappingError("expected an array", at=items_at, value=type(items).__name__)
-        out = []
-        for element in items:
-            inner = scope.at(element)
-            if keep is None or keep(inner):
-                value = item(inner)
-                if value is not MISSING:
-                    out.append(value)
-        return out
+        return {"amount": quantize(to_decimal(raw_amount, amount_at), scale, rounding), "currency": code}
 
     return run
 
@@ -316,26 +217,38 @@ def _constant(value: Any) -> Compiled:
 
 def _decimal_converter(expr: s.DecimalExpr) -> Callable[[Any, str | None], str]:
     scale, rounding = expr.scale, expr.rounding
-    return lambda raw, path: _quantize(_to_decimal(raw, path), scale, rounding)
+    return lambda raw, path: quantize(to_decimal(raw, path), scale, rounding)
 
 
 def _context(expr: s.ContextExpr) -> Compiled:
     name = expr.name
-    return lambda scope: getattr(scope.ctx, name)
+    return lambda scope: _or_missing(getattr(scope.ctx, name))
+
+
+def _or_missing(value: Any) -> Any:
+    return MISSING if value is None else value
+
+
+def _holds(expr: s.HoldsExpr) -> Compiled:
+    test = compile_condition(expr.cond)
+    return lambda scope: test(scope)
 
 
 _COMPILERS: dict[type, Callable[[Any], Compiled]] = {
     s.PathExpr: lambda e: _sourced(_PathView(e), lambda raw, _p: raw),
     s.ConstExpr: lambda e: _constant(e.value),
     s.ContextExpr: _context,
-    s.StringExpr: lambda e: _sourced(e, _to_string),
-    s.IntExpr: lambda e: _sourced(e, _to_int),
+    s.StringExpr: lambda e: _sourced(e, to_string),
+    s.IntExpr: lambda e: _sourced(e, to_int),
     s.DecimalExpr: lambda e: _sourced(e, _decimal_converter(e)),
-    s.BoolExpr: lambda e: _sourced(e, _to_bool),
-    s.TimestampExpr: lambda e: _sourced(e, _timestamp_converter(e)),
+    s.BoolExpr: lambda e: _sourced(e, to_bool),
+    s.TimestampExpr: lambda e: _sourced(e, timestamp_converter(e)),
     s.MoneyExpr: _money,
-    s.EnumExpr: lambda e: _sourced(e, _enum_converter(e)),
-    s.ListExpr: _list,
+    s.EnumExpr: lambda e: _sourced(e, enum_converter(e)),
+    s.ListExpr: items.compile_list,
+    s.SumExpr: items.compile_sum,
+    s.PickExpr: items.compile_pick,
+    s.HoldsExpr: _holds,
     s.ObjectExpr: _object,
     s.CoalesceExpr: _coalesce,
     s.FormatExpr: _format,
@@ -387,5 +300,14 @@ def compile_condition(cond: s.Condition) -> Predicate:
     if isinstance(cond, s.AllCond):
         parts = [compile_condition(c) for c in cond.of]
         return lambda scope: all(p(scope) for p in parts)
+    if isinstance(cond, s.SameCond):
+        values = [compile_expr(e) for e in cond.of]
+        return lambda scope: _same([v(scope) for v in values])
+    if isinstance(cond, s.SomeCond):
+        return items.compile_some(cond)
     parts = [compile_condition(c) for c in cond.of]
     return lambda scope: any(p(scope) for p in parts)
+
+
+def _same(values: list[Any]) -> bool:
+    return all(_present(v) for v in values) and len({canonical(v) for v in values}) == 1

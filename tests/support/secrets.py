@@ -8,6 +8,7 @@ import hmac
 BUNDLED_SECRETS: dict[str, str] = {
     "TIKTOK_APP_KEY": "test-tiktok-app-key",
     "TIKTOK_APP_SECRET": "test-tiktok-app-secret",
+    "WALMART_CLIENT_SECRET": "test-walmart-client-secret",
 }
 
 

@@ -1,0 +1,83 @@
+"""`hub lint` over the golden tests: every mapping has cases, every case file belongs to a mapping, and
+every expected event validates against its exported JSON Schema (hub/schemas/events/), the fields the
+domain fills in aside."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from hub.events.catalog import EVENT_TYPES
+from hub.events.schemas import SCHEMA_DIR
+from hub.formats import Issue, dotted
+from hub.project import Project
+from hub.yamlpos import load
+
+
+@cache
+def _validator(event_type: str) -> Draft202012Validator:
+    cls = EVENT_TYPES[event_type]
+    schema = json.loads((SCHEMA_DIR / f"{cls.TYPE}.v{cls.VERSION}.json").read_text())
+    # A golden case holds the mapping's draft: domain-owned fields are null until the domain fills them.
+    schema["required"] = [f for f in schema.get("required", []) if f not in cls.DOMAIN_FIELDS]
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _event_issues(file: Path, case: int, index: int, event: Any, line_of: Any) -> list[Issue]:
+    loc: tuple[str | int, ...] = ("cases", case, "expect", "events", index)
+    kind = event.get("type") if isinstance(event, dict) else None
+    if kind not in EVENT_TYPES:
+        return [
+            Issue(
+                file,
+                line_of((*loc, "type")),
+                dotted((*loc, "type")),
+                f"unknown event type {kind!r}",
+                tuple(EVENT_TYPES),
+            )
+        ]
+    data = dict(event.get("data") or {})
+    for name in EVENT_TYPES[kind].DOMAIN_FIELDS:
+        if data.get(name) is None:
+            data.pop(name, None)
+    issues = []
+    for error in _validator(kind).iter_errors(data):
+        at = (*loc, "data", *error.absolute_path)
+        known = tuple(str(v) for v in error.schema.get("enum", [])) if isinstance(error.schema, dict) else ()
+        message = f"expected {kind} does not match its schema: {error.message}"
+        issues.append(Issue(file, line_of(at), dotted(at), message, known))
+    return issues
+
+
+def golden_issues(project: Project) -> list[Issue]:
+    issues: list[Issue] = []
+    for name, connector in project.connectors.items():
+        tests = project.root / "mappings" / name / "tests"
+        for mapping in connector.mappings.values():
+            file = tests / f"{mapping.name}.yaml"
+            doc = load(file.read_text()) if file.exists() else None
+            cases = (doc.data or {}).get("cases") if doc is not None and isinstance(doc.data, dict) else None
+            if not cases:
+                issues.append(
+                    Issue(
+                        mapping.source,
+                        1,
+                        "",
+                        f"no golden tests: add cases to mappings/{name}/tests/{mapping.name}.yaml",
+                    )
+                )
+                continue
+            assert doc is not None
+            for case, spec in enumerate(cases):
+                events = ((spec or {}).get("expect") or {}).get("events") or []
+                for index, event in enumerate(events):
+                    issues += _event_issues(file, case, index, event, doc.line_of)
+        for file in sorted(tests.glob("*.yaml")):
+            if file.stem not in connector.mappings:
+                message = f"golden tests for mappings/{name}/{file.stem}.yaml, which does not exist"
+                issues.append(Issue(file, 1, "", message, tuple(sorted(connector.mappings))))
+    return issues

@@ -1,0 +1,189 @@
+"""`hub lint` against the marketplace's JSON Schema: every path a mapping reads exists in the schema of
+its input, and every enum or switch table maps every value the schema enumerates at its source."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hub.formats import Issue, dotted
+from hub.mapping import spec as s
+from hub.mapping.convert import canonical
+from hub.mapping.inputs import load_schema, pointed
+from hub.mapping.paths import EVERY
+from hub.mapping.walk import ITEMS, Absolute, PathUse, render, walk
+from hub.yamlpos import Located
+
+_SCALARS = {"string", "number", "integer", "boolean", "null"}
+_COMBINED = {"allOf", "anyOf", "oneOf"}  # a node made of others: its members declare the properties
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    at: int  # index of the step that names nothing
+    known: tuple[str, ...]  # the property names there (empty: not an object or not an array)
+    reason: str
+
+
+Node = tuple[Any, str]  # a schema node and its location in the file (a JSON pointer)
+
+
+class Schema:
+    """One record's part of a marketplace schema, walked step by step through $ref, allOf/anyOf/oneOf.
+    Nodes keep their location in the file, so `lenient` locations can be told apart."""
+
+    def __init__(self, root: dict[str, Any], pointer: str, lenient: list[str] | None = None) -> None:
+        self.root = root
+        self.record: Node = (pointed(root, pointer) if pointer else root, pointer)
+        self.lenient = [p.rstrip("/") for p in lenient or []]
+
+    def _deref(self, node: Node) -> Node:
+        for _ in range(32):
+            ref = node[0].get("$ref") if isinstance(node[0], dict) else None
+            if not isinstance(ref, str) or not ref.startswith("#"):
+                return node
+            node = (pointed(self.root, ref[1:]), ref[1:])
+        return node
+
+    def _branches(self, node: Node) -> Iterator[tuple[dict[str, Any], str]]:
+        value, at = self._deref(node)
+        if not isinstance(value, dict):
+            return
+        yield value, at
+        for key in ("allOf", "anyOf", "oneOf"):
+            for i, member in enumerate(value.get(key, [])):
+                yield from self._branches((member, f"{at}/{key}/{i}"))
+
+    @staticmethod
+    def _types(branch: dict[str, Any]) -> set[str]:
+        kind = branch.get("type")
+        return {kind} if isinstance(kind, str) else set(kind) if isinstance(kind, list) else set()
+
+    def nodes(self, absolute: Absolute) -> list[Node] | Missing | None:
+        """The schema nodes a path reaches; Missing where a step names nothing; None when the schema
+        cannot tell (an open object, an external $ref)."""
+        nodes: list[Node] = [self.record]
+        for index, step in enumerate(absolute):
+            found: list[Node] = []
+            undecided = False
+            known: set[str] = set()
+            scalar = False
+            for node in nodes:
+                for branch, at in self._branches(node):
+                    types = self._types(branch)
+                    if step is ITEMS or step is EVERY or isinstance(step, int):
+                        items = branch.get("items", branch.get("prefixItems"))
+                        if isinstance(items, dict):
+                            found.append((items, f"{at}/items"))
+                        elif isinstance(items, list):
+                            found += [(item, f"{at}/items/{i}") for i, item in enumerate(items)]
+                        elif step is ITEMS:
+                            found.append((branch, at))  # not an array: the value is the item itself
+                        elif not types or "array" in types:
+                            undecided = True
+                        continue
+                    props = branch.get("properties")
+                    patterns = branch.get("patternProperties") or {}
+                    extra = branch.get("additionalProperties")
+                    name = str(step)
+                    if isinstance(props, dict) and name in props:
+                        found.append((props[name], f"{at}/properties/{name}"))
+                    elif any(re.search(p, name) for p in patterns):
+                        found += [
+                            (v, f"{at}/patternProperties/{p}")
+                            for p, v in patterns.items()
+                            if re.search(p, name)
+                        ]
+                    elif isinstance(extra, dict) and extra:
+                        found.append((extra, f"{at}/additionalProperties"))
+                    elif props is None and not patterns and types and types <= _SCALARS:
+                        scalar = True
+                    elif props is None and not patterns and not _COMBINED.intersection(branch):
+                        undecided = True  # an object without declared properties: anything may be there
+                    else:
+                        known |= set(props or {})
+            if found:
+                nodes = found
+                continue
+            if undecided:
+                return None
+            if step is EVERY or isinstance(step, int):
+                return Missing(index, (), "indexes something that is not an array")
+            reason = "reads into a scalar" if scalar else "names no property"
+            return Missing(index, tuple(sorted(known)), reason)
+        return nodes
+
+    def enum(self, absolute: Absolute) -> list[Any]:
+        """The values the schema enumerates at a path (empty when it enumerates none). An enum at a
+        `lenient` location is one the marketplace itself contradicts: it is not held against a table."""
+        reached = self.nodes(absolute)
+        if not isinstance(reached, list):
+            return []
+        values: list[Any] = []
+        for node in reached:
+            for branch, at in self._branches(node):
+                if any(f"{at}/enum".startswith(p) for p in self.lenient):
+                    continue
+                values += [v for v in branch.get("enum", []) if v not in values]
+        return values
+
+
+def _closest(name: str, known: tuple[str, ...]) -> tuple[str, ...]:
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+    return tuple(close) if close else known
+
+
+def check_mapping(file: Path, doc: Located, spec: s.MappingSpec, connector_dir: Path) -> list[Issue]:
+    walked = walk(spec)
+    issues = [
+        Issue(
+            file,
+            doc.line_of(use.loc),
+            dotted(use.loc),
+            f"{use.path}: no enclosing foreach or list names an item {use.unbound} (as: {use.unbound[1:]})",
+        )
+        for use in walked.paths
+        if use.unbound is not None
+    ]
+    reference = spec.input.schema_ if spec.input else None
+    if reference is None:
+        return issues
+    file_part, _, pointer = reference.partition("#")
+    lenient = list(spec.input.lenient) if spec.input else []
+    schema = Schema(load_schema((connector_dir / file_part).resolve()), pointer, lenient)
+    for use in walked.paths:
+        issues += _path_issue(file, doc, use, schema, reference)
+    for table in walked.tables:
+        source = table.source
+        if source is None or source.absolute is None:
+            continue
+        missing = [str(v) for v in schema.enum(source.absolute) if canonical(v) not in table.keys]
+        if missing:
+            issues.append(
+                Issue(
+                    file,
+                    doc.line_of(table.loc),
+                    dotted(table.loc),
+                    f"{source.path} ({render(source.absolute)}): {reference} enumerates value(s) this "
+                    f"{table.kind} table does not map; map or ignore each",
+                    tuple(missing),
+                )
+            )
+    return issues
+
+
+def _path_issue(file: Path, doc: Located, use: PathUse, schema: Schema, reference: str) -> list[Issue]:
+    if use.absolute is None:
+        return []
+    reached = schema.nodes(use.absolute)
+    if not isinstance(reached, Missing) or reached.at < use.own:
+        return []  # a miss inside the anchor's own path is reported where that path is written
+    step = use.absolute[reached.at]
+    where = render(use.absolute[: reached.at])
+    name = f"[{step}]" if isinstance(step, int) else "[*]" if step is EVERY else repr(step)
+    message = f"{use.path}: {name} {reached.reason} at {where} of {reference}"
+    return [Issue(file, doc.line_of(use.loc), dotted(use.loc), message, _closest(str(step), reached.known))]

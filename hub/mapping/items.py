@@ -1,0 +1,164 @@
+"""Primitives over the items of arrays: list, sum, first/min/max and the `some` condition.
+
+Each reads `from` (one or several paths; `[*]` flattens nested arrays), binds `as:` names to the
+elements taken on the way, keeps the items `where` holds, and evaluates its expressions per item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from hub.mapping import spec as s
+from hub.mapping.convert import CURRENCY, quantize, to_decimal
+from hub.mapping.errors import MappingError
+from hub.mapping.paths import MISSING, NotAnArray, levels, parse
+
+Compiled = Callable[[Any], Any]  # of a values.Scope; kept loose here to avoid an import cycle
+Items = Callable[[Any], Iterator[Any]]
+
+
+def names_of(as_: str | list[str] | None) -> list[str]:
+    if as_ is None:
+        return []
+    return [as_] if isinstance(as_, str) else list(as_)
+
+
+def compile_items(sources: str | list[str], as_: str | list[str] | None, *, singles: bool) -> Items:
+    """A function of a scope yielding the scope of every item, `@` and the `as:` names bound."""
+    from hub.mapping.values import compile_getter
+
+    paths = [sources] if isinstance(sources, str) else list(sources)
+    names = names_of(as_)
+    compiled = []
+    for path in paths:
+        anchor, segments = parse(path)
+        depth = s.levels_of(path)
+        start = compile_getter(anchor)
+        compiled.append((path, start, segments, names[:depth] + [""] * (depth - len(names))))
+
+    def run(scope: Any) -> Iterator[Any]:
+        for path, start, segments, slots in compiled:
+            origin = start(scope)
+            if origin is MISSING:
+                continue
+            try:
+                for found in levels(origin, segments, singles=singles):
+                    bound = {name: value for name, value in zip(slots, found, strict=True) if name}
+                    yield scope.at(found[-1], bound)
+            except NotAnArray as exc:
+                raise MappingError(str(exc), at=path) from None
+
+    return run
+
+
+def _kept(expr: Any, *, singles: bool) -> Items:
+    from hub.mapping.values import compile_condition
+
+    every = compile_items(expr.from_, expr.as_, singles=singles)
+    keep = compile_condition(expr.where) if expr.where is not None else None
+    if keep is None:
+        return every
+    return lambda scope: (inner for inner in every(scope) if keep(inner))
+
+
+def compile_list(expr: s.ListExpr) -> Compiled:
+    from hub.mapping.values import compile_expr, compile_getter
+
+    source = compile_getter(expr.from_)
+    every = _kept(expr, singles=False)
+    item = compile_expr(expr.item)
+
+    def run(scope: Any) -> Any:
+        if source(scope) in (MISSING, None):
+            return MISSING
+        values = [item(inner) for inner in every(scope)]
+        return [v for v in values if v is not MISSING]
+
+    return run
+
+
+def compile_some(cond: s.SomeCond) -> Callable[[Any], bool]:
+    every = _kept(cond, singles=True)
+    return lambda scope: any(True for _ in every(scope))
+
+
+def compile_sum(expr: s.SumExpr) -> Compiled:
+    from hub.mapping.values import compile_expr, where
+
+    every = _kept(expr, singles=True)
+    amount, amount_at = compile_expr(expr.amount), where(expr.amount)
+    currency = compile_expr(expr.currency) if expr.currency is not None else None
+    currency_at = where(expr.currency) if expr.currency is not None else None
+    scale, rounding, required = expr.scale, expr.rounding, expr.required
+    label = ", ".join([expr.from_] if isinstance(expr.from_, str) else expr.from_)
+
+    def run(scope: Any) -> Any:
+        total, codes, count = Decimal(0), set(), 0
+        for inner in every(scope):
+            raw = amount(inner)
+            if raw is MISSING or raw is None:
+                continue
+            total += to_decimal(raw, amount_at)
+            count += 1
+            if currency is not None:
+                code = currency(inner)
+                if not isinstance(code, str) or not CURRENCY.match(code):
+                    raise MappingError("currency must be an ISO 4217 code", at=currency_at, value=code)
+                codes.add(code)
+        if not count:
+            if required:
+                raise MappingError("nothing to sum", at=label)
+            return MISSING
+        if len(codes) > 1:
+            raise MappingError(
+                f"cannot sum amounts in several currencies ({', '.join(sorted(codes))})", at=label
+            )
+        text = quantize(total, scale, rounding)
+        return {"amount": text, "currency": codes.pop()} if currency is not None else text
+
+    return run
+
+
+def _comparable(value: Any, at: str | None) -> Decimal | datetime:
+
+    if isinstance(value, datetime):
+        return value
+    return to_decimal(value, at)
+
+
+def compile_pick(expr: s.PickExpr) -> Compiled:
+    from hub.mapping.values import compile_expr, where
+
+    every = _kept(expr, singles=True)
+    value, value_at = compile_expr(expr.value), where(expr.value)
+    op, default, required = expr.type, expr.default, expr.required
+    label = ", ".join([expr.from_] if isinstance(expr.from_, str) else expr.from_)
+
+    def choose(scope: Any) -> Any:
+        found = (v for v in (value(inner) for inner in every(scope)) if v is not MISSING and v is not None)
+        if op == "first":
+            return next(found, MISSING)
+        best: Any = MISSING
+        for candidate in found:
+            key = _comparable(candidate, value_at)
+            try:
+                better = best is MISSING or (key > best[0] if op == "max" else key < best[0])
+            except TypeError:
+                raise MappingError(f"cannot compare {candidate!r} with {best[1]!r}", at=value_at) from None
+            if better:
+                best = (key, candidate)
+        return best if best is MISSING else best[1]
+
+    def run(scope: Any) -> Any:
+        chosen = choose(scope)
+        if chosen is MISSING:
+            if default is not None:
+                return default
+            if required:
+                raise MappingError(f"no item to take the {op} value from", at=label)
+        return chosen
+
+    return run

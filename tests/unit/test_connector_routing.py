@@ -1,0 +1,60 @@
+"""Every bundled connector routes by a payload field: routed values reach their mapping, values that
+carry no commerce fact are ignored with their reason, and anything else is quarantined with the known
+values, never dropped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hub.mapping.paths import parse
+from hub.mapping.result import Ignored, Mapped, Quarantined
+from hub.project import Project
+from tests.support.paths import REPO
+
+PROJECT = Project.load(REPO)
+IGNORED = [
+    (name, value, why)
+    for name, c in PROJECT.connectors.items()
+    for value, why in c.spec.routing.ignore.items()
+]
+
+
+def payload_with(connector: str, value: Any) -> dict[str, Any]:
+    """A minimal payload carrying `value` where the connector's routing reads it."""
+    routing_from = PROJECT.connector(connector).spec.routing.from_
+    assert isinstance(routing_from, str), "bundled connectors route by a plain path"
+    _, segments = parse(routing_from)
+    payload: dict[str, Any] = {}
+    target = payload
+    for seg in segments[:-1]:
+        target = target.setdefault(str(seg), {})
+    target[str(segments[-1])] = value
+    return payload
+
+
+@pytest.mark.parametrize(("connector", "value", "why"), IGNORED, ids=[f"{c}:{v}" for c, v, _ in IGNORED])
+def test_ignored_values_say_why(connector: str, value: str, why: str) -> None:
+    raw: Any = int(value) if value.isdigit() else value  # TikTok's type is a JSON number
+    outcome = PROJECT.normalize(connector, payload_with(connector, raw))
+    assert outcome == Ignored(None, f"{value}: {why}")
+
+
+@pytest.mark.parametrize("connector", sorted(PROJECT.connectors))
+def test_an_unrouted_value_is_quarantined_with_the_known_ones(connector: str) -> None:
+    outcome = PROJECT.normalize(connector, payload_with(connector, "NOT_A_REAL_TYPE"))
+    assert isinstance(outcome, Quarantined)
+    spec = PROJECT.connector(connector).spec.routing
+    assert outcome.reason.startswith("no route for 'NOT_A_REAL_TYPE' at ")
+    assert outcome.detail["known"] == [*spec.routes, *spec.ignore]
+
+
+def test_tiktok_types_route_as_numbers_and_strings() -> None:
+    sample = {
+        "type": 5,
+        "shop_id": "1",
+        "data": {"product_id": 1, "status": "PRODUCT_FIRST_PASS_REVIEW", "update_time": 0},
+    }
+    assert isinstance(PROJECT.normalize("tiktok", sample), Mapped)
+    assert isinstance(PROJECT.normalize("tiktok", {**sample, "type": "5"}), Mapped)
