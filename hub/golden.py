@@ -1,7 +1,8 @@
 """Golden tests that live beside each mapping: mappings/<connector>/tests/<mapping>.yaml.
 
-Each case names an input (a sample file, optionally one part of it and a few patched values, or an
-inline payload) and what the mapping must make of it: events, a quarantine reason, or an ignore.
+Each case names an input (a sample file, optionally one part of it, parts of other files attached
+under a path, and a few patched values; or an inline payload) and what the mapping must make of it:
+events, a quarantine reason, or an ignore.
 `hub test --update` rewrites the expectations from what the mappings produce now.
 """
 
@@ -61,20 +62,36 @@ def _set(payload: Any, path: str, value: Any) -> None:
     target[segments[-1]] = value
 
 
+def _part(case: Case, file: str, pick: str | None) -> Any:
+    payload = loads((case.file.parent / file).read_bytes())
+    if pick:
+        payload = compile_path(pick)(payload, payload)
+        if payload is MISSING:
+            raise ValueError(f"{case.id}: pick {pick} finds nothing in {file}")
+    return copy.deepcopy(payload)
+
+
 def build_input(case: Case) -> Any:
     spec = case.spec["input"]
     if "file" in spec:
-        payload = loads((case.file.parent / spec["file"]).read_bytes())
+        payload = _part(case, spec["file"], spec.get("pick"))
     else:
         payload = copy.deepcopy(spec["payload"])
-    if "pick" in spec:
-        payload = compile_path(spec["pick"])(payload, payload)
-        if payload is MISSING:
-            raise ValueError(f"{case.id}: input.pick {spec['pick']} finds nothing")
-        payload = copy.deepcopy(payload)
+        if "pick" in spec:
+            payload = _part_of(case, payload, spec["pick"])
+    # What a pull stream adds to a record from a second request (Orders v0: getOrderItems per order).
+    for path, source in (spec.get("attach") or {}).items():
+        _set(payload, path, _part(case, source["file"], source.get("pick")))
     for path, value in (spec.get("set") or {}).items():
         _set(payload, path, value)
     return payload
+
+
+def _part_of(case: Case, payload: Any, pick: str) -> Any:
+    picked = compile_path(pick)(payload, payload)
+    if picked is MISSING:
+        raise ValueError(f"{case.id}: input.pick {pick} finds nothing")
+    return picked
 
 
 def run(project: Project, case: Case) -> Outcome:

@@ -21,10 +21,31 @@ def load_schema(path: Path) -> dict[str, Any]:
     return schema
 
 
+def resolve_schema(connector_dir: Path, ref: str) -> dict[str, Any]:
+    """The schema named by `file.json` or `file.json#/json/pointer`, relative to the connector's folder.
+
+    A pointer picks one definition of a bigger schema (one order of a response schema); the document's
+    `definitions`, `$defs` and `$schema` come along so the definition's own references still resolve.
+    """
+    file, _, pointer = ref.partition("#")
+    document = load_schema((connector_dir / file).resolve())
+    if not pointer.strip("/"):
+        return document
+    node: Any = document
+    for raw in pointer.strip("/").split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or part not in node:
+            raise ValueError(f"{ref}: the schema has nothing at #{pointer}")
+        node = node[part]
+    if not isinstance(node, dict):
+        raise ValueError(f"{ref}: #{pointer} is not a schema object")
+    carried = {k: document[k] for k in ("$schema", "definitions", "$defs") if k in document and k not in node}
+    return {**carried, **node}
+
+
 def compile_input(spec: s.InputSpec, connector_dir: Path) -> InputCheck:
     assert spec.schema_ is not None
-    path = (connector_dir / spec.schema_).resolve()
-    validator = jsonschema_rs.validator_for(load_schema(path))
+    validator = jsonschema_rs.validator_for(resolve_schema(connector_dir, spec.schema_))
     lenient = [tuple(p.strip("/").split("/")) for p in spec.lenient]
     name = spec.schema_
 

@@ -192,9 +192,22 @@ def _enum_converter(expr: s.EnumExpr) -> Callable[[Any, str | None], Any]:
     return convert
 
 
+def _per_unit(total: Decimal, units: Decimal, scale: int | None, path: str | None) -> Decimal:
+    """A line total divided by its quantity: exact, or rounded only where the mapping declares a scale."""
+    with decimal.localcontext() as context:
+        context.prec = 60
+        quotient = total / units
+        if scale is None and quotient * units != total:
+            raise MappingError(
+                f"{total} / {units} is not exact; declare scale and rounding", at=path, value=str(total)
+            )
+    return quotient
+
+
 def _money(expr: s.MoneyExpr) -> Compiled:
     amount, currency = compile_expr(expr.amount), compile_expr(expr.currency)
-    amount_at, currency_at = where(expr.amount), where(expr.currency)
+    per = compile_expr(expr.per) if expr.per is not None else None
+    amount_at, currency_at, per_at = where(expr.amount), where(expr.currency), where(expr.per)
     scale, rounding, required = expr.scale, expr.rounding, expr.required
 
     def run(scope: Scope) -> Any:
@@ -206,7 +219,16 @@ def _money(expr: s.MoneyExpr) -> Compiled:
         code = currency(scope)
         if not isinstance(code, str) or not _CURRENCY.match(code):
             raise MappingError("currency must be an ISO 4217 code", at=currency_at, value=code)
-        return {"amount": _quantize(_to_decimal(raw_amount, amount_at), scale, rounding), "currency": code}
+        value = _to_decimal(raw_amount, amount_at)
+        if per is not None:
+            raw_units = per(scope)
+            if not _present(raw_units):
+                raise MappingError("the quantity to divide the amount by is missing", at=per_at)
+            units = _to_decimal(raw_units, per_at)
+            if units == 0:
+                return MISSING  # no unit price can be read from zero units (a cancelled line)
+            value = _per_unit(value, units, scale, amount_at)
+        return {"amount": _quantize(value, scale, rounding), "currency": code}
 
     return run
 
@@ -378,6 +400,9 @@ def compile_condition(cond: s.Condition) -> Predicate:
     if isinstance(cond, s.InCond):
         value, allowed = compile_expr(cond.from_), {canonical(v) for v in cond.values}
         return lambda scope: _present(v := value(scope)) and canonical(v) in allowed
+    if isinstance(cond, s.ContainsCond):
+        items, wanted = compile_expr(cond.from_), canonical(cond.value)
+        return lambda scope: isinstance(v := items(scope), list) and any(canonical(i) == wanted for i in v)
     if isinstance(cond, s.ExistsCond):
         value = compile_expr(cond.from_)
         return lambda scope: _present(value(scope))
@@ -389,3 +414,9 @@ def compile_condition(cond: s.Condition) -> Predicate:
         return lambda scope: all(p(scope) for p in parts)
     parts = [compile_condition(c) for c in cond.of]
     return lambda scope: any(p(scope) for p in parts)
+
+
+# Registered last: these compile their parts with compile_expr and compile_condition above.
+from hub.mapping import combinators as _combinators  # noqa: E402
+
+_COMPILERS.update(_combinators.COMPILERS)
