@@ -1,7 +1,7 @@
 """Golden tests that live beside each mapping: mappings/<connector>/tests/<mapping>.yaml.
 
 Each case names an input (a sample file, optionally one part of it, parts of other files attached
-under a path, and a few patched values; or an inline payload) and what the mapping must make of it:
+under a path, a few patched or removed fields; or an inline payload) and what the mapping must make of it:
 events, a quarantine reason, or an ignore.
 `hub test --update` rewrites the expectations from what the mappings produce now.
 """
@@ -59,7 +59,20 @@ def _set(payload: Any, path: str, value: Any) -> None:
     target = payload
     for seg in segments[:-1]:
         target = target[seg]
-    target[segments[-1]] = value
+    last = segments[-1]
+    if isinstance(target, list) and last == len(target):
+        target.append(value)  # one past the end adds an item (a second package, a third line)
+    else:
+        target[last] = value
+
+
+def _unset(payload: Any, path: str) -> None:
+    """Remove a field: absent is not the same as null for the payload schemas."""
+    _, segments = parse(path)
+    target = payload
+    for seg in segments[:-1]:
+        target = target[seg]
+    del target[segments[-1]]
 
 
 def _part(case: Case, file: str, pick: str | None) -> Any:
@@ -84,6 +97,8 @@ def build_input(case: Case) -> Any:
         _set(payload, path, _part(case, source["file"], source.get("pick")))
     for path, value in (spec.get("set") or {}).items():
         _set(payload, path, value)
+    for path in spec.get("unset") or []:
+        _unset(payload, path)
     return payload
 
 

@@ -40,7 +40,12 @@ def connector_secrets(project: Project, settings: Settings) -> dict[str, dict[st
     problems = []
     for name, connector in sorted(project.connectors.items()):
         try:
-            resolved[name] = resolve(connector.secret_refs(), settings.environ, owner=f"connector {name}")
+            resolved[name] = resolve(
+                connector.secret_refs(),
+                settings.environ,
+                owner=f"connector {name}",
+                optional=connector.optional_secrets(),
+            )
         except MissingSecret as exc:
             problems.append(str(exc).removeprefix("missing secret environment variable(s): "))
     if problems:

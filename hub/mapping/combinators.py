@@ -25,7 +25,12 @@ def _case(expr: s.CaseExpr) -> v.Compiled:
 
 
 def _join(expr: s.JoinExpr) -> v.Compiled:
-    items, at, separator = v.compile_expr(expr.from_), v.where(expr.from_), expr.separator
+    items, at, separator, distinct = (
+        v.compile_expr(expr.from_),
+        v.where(expr.from_),
+        expr.separator,
+        expr.distinct,
+    )
 
     def run(scope: v.Scope) -> Any:
         value = items(scope)
@@ -35,7 +40,10 @@ def _join(expr: s.JoinExpr) -> v.Compiled:
             raise MappingError("expected an array to join", at=at, value=type(value).__name__)
         if any(isinstance(i, dict | list) for i in value):
             raise MappingError("can only join strings, numbers and booleans", at=at)
-        return separator.join(v.canonical(i) for i in value if i is not None)
+        texts = [v.canonical(i) for i in value if i is not None]
+        if not texts:
+            return MISSING  # nothing to say is absent, not an empty string
+        return separator.join(dict.fromkeys(texts) if distinct else texts)
 
     return run
 

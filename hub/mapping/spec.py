@@ -146,11 +146,13 @@ class CaseExpr(Spec):
 
 
 class JoinExpr(Spec):
-    """The items of an array (or of a list expression) as one string, e.g. BUYABLE,DISCOVERABLE."""
+    """The items of an array (or of a list expression) as one string, e.g. BUYABLE,DISCOVERABLE.
+    An empty array gives no value."""
 
     type: Literal["join"]
     from_: Expr = Field(alias="from")
     separator: str = ","
+    distinct: bool = Field(default=False, description="Keep only the first of repeated items.")
 
 
 class JsonataExpr(Spec):

@@ -112,7 +112,7 @@ def test_receiver_answers_bad_requests_with_clear_codes(server: HubServer) -> No
     assert post(server, not_json).status_code == 400
     unknown = httpx.post(f"{server.url}/webhooks/nosuchshop", content=b"{}", timeout=10)
     assert unknown.status_code == 404
-    assert unknown.json()["known"] == ["tiktok"]
+    assert unknown.json()["known"] == ["amazon", "tiktok"]
     huge = b'{"pad": "' + b"x" * (1_048_576 + 1) + b'"}'
     assert post(server, huge).status_code == 413
     health = httpx.get(f"{server.url}/healthz", timeout=10)

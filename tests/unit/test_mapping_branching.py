@@ -147,6 +147,9 @@ def test_join_writes_an_array_as_one_string() -> None:
     assert expr({"type": "join", "from": "$.flags"}) == "BUYABLE,DISCOVERABLE"
     assert expr({"type": "join", "from": "$.flags", "separator": " "}) == "BUYABLE DISCOVERABLE"
     assert expr({"type": "join", "from": "$.nothing"}) is MISSING
+    assert expr({"type": "join", "from": "$.flags"}, {"flags": []}) is MISSING
+    twice = {"flags": ["A", "B", "A"]}
+    assert expr({"type": "join", "from": "$.flags", "distinct": True, "separator": "; "}, twice) == "A; B"
     with pytest.raises(MappingError, match="can only join"):
         expr({"type": "join", "from": "$.items"})
 
