@@ -10,6 +10,7 @@ import pytest
 
 from hub.credentials import MissingSecret, resolve
 from hub.intake.identity import Identity
+from hub.intake.sqs_config import SqsConfig, SqsOff, SqsSettingError, resolve_sqs
 from hub.lint import lint
 from hub.project import Project
 from tests.support.paths import REPO, sample
@@ -81,3 +82,61 @@ def test_lint_points_at_sqs_credentials_that_name_no_secret(tmp_path: Path) -> N
         f"{connector}:{line}: intake[0].credentials.secret_access_key: names no secret 'aws' under secrets "
         "(known: eventbridge_api_key, aws_access_key_id, aws_secret_access_key, aws_session_token)"
     ]
+
+
+def sqs_config(environ: dict[str, str], secrets: dict[str, str] | None = None) -> SqsConfig | SqsOff:
+    intake = AMAZON.sqs
+    assert intake is not None
+    resolved = (
+        resolve(
+            AMAZON.secret_refs(),
+            {**environ, **(secrets or {})},
+            owner="amazon",
+            optional=AMAZON.optional_secrets(),
+        )
+        if secrets is not None
+        else {}
+    )
+    return resolve_sqs("amazon", intake, environ, resolved)
+
+
+QUEUE = {"AMAZON_SQS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/notifications"}
+KEY = {"AMAZON_EVENTBRIDGE_API_KEY": "k"}
+
+
+def test_the_sqs_intake_reads_its_settings_from_the_environment() -> None:
+    assert sqs_config({}) == SqsOff("amazon", "AMAZON_SQS_QUEUE_URL is unset")
+    config = sqs_config({**QUEUE, "AMAZON_SQS_REGION": "eu-west-1", "AMAZON_SQS_VISIBILITY_TIMEOUT_S": "90"})
+    assert isinstance(config, SqsConfig)
+    assert (config.queue_url, config.region, config.endpoint_url) == (
+        QUEUE["AMAZON_SQS_QUEUE_URL"],
+        "eu-west-1",
+        None,
+    )
+    assert (config.wait_time_s, config.batch_size, config.visibility_timeout_s) == (20, 10, 90)
+    assert config.access_key_id is None  # boto3's default chain (an instance role, AWS_* variables)
+
+
+def test_sqs_settings_that_cannot_work_stop_start_up_naming_the_variable() -> None:
+    with pytest.raises(SqsSettingError, match="wait_time_s must be between 0 and 20 s, not 60"):
+        sqs_config({**QUEUE, "AMAZON_SQS_WAIT_TIME_S": "60"})
+    with pytest.raises(SqsSettingError, match="visibility_timeout_s must be a whole number of seconds"):
+        sqs_config({**QUEUE, "AMAZON_SQS_VISIBILITY_TIMEOUT_S": "soon"})
+    half = {**KEY, "AMAZON_AWS_ACCESS_KEY_ID": "AKIA0000"}
+    with pytest.raises(
+        SqsSettingError, match=r"set both secrets\.aws_access_key_id and secrets\.aws_secret"
+    ) as err:
+        sqs_config(QUEUE, half)
+    assert "AKIA0000" not in str(err.value)
+
+
+def test_explicit_sqs_keys_stay_secret_in_every_repr() -> None:
+    keys = {
+        **KEY,
+        "AMAZON_AWS_ACCESS_KEY_ID": "AKIA0000",
+        "AMAZON_AWS_SECRET_ACCESS_KEY": "very-secret-value",
+    }
+    config = sqs_config(QUEUE, keys)
+    assert isinstance(config, SqsConfig) and config.secret_access_key is not None
+    assert config.secret_access_key.reveal() == "very-secret-value"
+    assert "very-secret-value" not in repr(config) and "AKIA0000" not in repr(config)
