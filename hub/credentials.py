@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 
 class MissingSecret(RuntimeError):
@@ -37,19 +37,29 @@ class Secret:
 
 
 def resolve(
-    refs: Mapping[str, list[str]], environ: Mapping[str, str], *, owner: str
+    refs: Mapping[str, list[str]],
+    environ: Mapping[str, str],
+    *,
+    owner: str,
+    optional: Collection[str] = (),
 ) -> dict[str, list[Secret]]:
     """Read every named secret; fail once, naming every missing variable.
 
     Each secret lists its variables newest first: the first is required, the rest are older values
-    still accepted during a rotation and may be unset.
+    still accepted during a rotation and may be unset. An optional secret that is unset is left out.
     """
     missing = [
-        f"{envs[0]} ({owner}: secrets.{name})" for name, envs in refs.items() if not environ.get(envs[0])
+        f"{envs[0]} ({owner}: secrets.{name})"
+        for name, envs in refs.items()
+        if not environ.get(envs[0]) and name not in optional
     ]
     if missing:
         raise MissingSecret("missing secret environment variable(s): " + ", ".join(missing))
-    return {name: [Secret(environ[e], e) for e in envs if environ.get(e)] for name, envs in refs.items()}
+    return {
+        name: [Secret(environ[e], e) for e in envs if environ.get(e)]
+        for name, envs in refs.items()
+        if environ.get(envs[0])
+    }
 
 
 class RedactingFilter(logging.Filter):

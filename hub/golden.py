@@ -1,8 +1,8 @@
 """Golden tests that live beside each mapping: mappings/<connector>/tests/<mapping>.yaml.
 
-Each case names an input (a sample file, optionally one part of it and a few patched values, or an
-inline payload; the account and receive time intake would record) and what the mapping must make of
-it: events, a quarantine reason, or an ignore.
+Each case names an input (a sample file, optionally one part of it, parts of other files attached
+under a path, a few patched or removed fields; or an inline payload; the account and receive time
+intake would record) and what the mapping must make of it: events, a quarantine reason, or an ignore.
 `hub test --update` rewrites the expectations from what the mappings produce now.
 """
 
@@ -84,20 +84,47 @@ def _as_json(value: Any) -> Any:
     return value
 
 
+def _unset(payload: Any, path: str) -> None:
+    """Remove a field: absent is not the same as null for the payload schemas."""
+    _, segments = parse(path)
+    target = payload
+    for seg in segments[:-1]:
+        target = target[seg]
+    del target[segments[-1]]
+
+
+def _part(case: Case, file: str, pick: str | None) -> Any:
+    payload = loads((case.file.parent / file).read_bytes())
+    if pick:
+        payload = compile_path(pick)(payload, payload)
+        if payload is MISSING:
+            raise ValueError(f"{case.id}: pick {pick} finds nothing in {file}")
+    return copy.deepcopy(payload)
+
+
 def build_input(case: Case) -> Any:
     spec = case.spec["input"]
     if "file" in spec:
-        payload = loads((case.file.parent / spec["file"]).read_bytes())
+        payload = _part(case, spec["file"], spec.get("pick"))
     else:
         payload = _as_json(copy.deepcopy(spec["payload"]))
-    if "pick" in spec:
-        payload = compile_path(spec["pick"])(payload, payload)
-        if payload is MISSING:
-            raise ValueError(f"{case.id}: input.pick {spec['pick']} finds nothing")
-        payload = copy.deepcopy(payload)
+        if "pick" in spec:
+            payload = _part_of(case, payload, spec["pick"])
+    # What a pull stream adds to a record from a second request (Orders v0: getOrderItems per order).
+    for path, source in (spec.get("attach") or {}).items():
+        _set(payload, path, _part(case, source["file"], source.get("pick")))
     for path, value in (spec.get("set") or {}).items():
         _set(payload, path, _as_json(value))
+    for path in spec.get("unset") or []:
+        _unset(payload, path)
     return payload
+
+
+def _part_of(case: Case, payload: Any, pick: str) -> Any:
+    picked = compile_path(pick)(payload, payload)
+    if picked is MISSING:
+        raise ValueError(f"{case.id}: input.pick {pick} finds nothing")
+    return copy.deepcopy(picked)
 
 
 def received_at(spec: dict[str, Any]) -> datetime | None:

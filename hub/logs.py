@@ -21,3 +21,6 @@ def configure(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     logging.getLogger("kafka").setLevel(logging.WARNING)
+    # botocore logs request details at DEBUG and credential sources at INFO: neither belongs in our logs.
+    for name in ("botocore", "boto3", "urllib3"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -10,14 +10,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from hub.connectors.envelopes import Unwrap, compile_envelopes
 from hub.connectors.routing import Router, compile_routing
-from hub.connectors.spec import ConnectorSpec, WebhookIntake
-from hub.formats import Issue, check_document, unique
+from hub.connectors.spec import ConnectorSpec, SqsIntake, WebhookIntake
+from hub.formats import Issue, check_document, dotted, unique
 from hub.mapping.compiler import CompiledMapping, compile_mapping
 from hub.mapping.errors import MappingError
 from hub.mapping.result import Ignored, Outcome, Quarantined
 from hub.mapping.spec import MappingSpec
-from hub.mapping.values import Compiled, Context, Scope, compile_expr
+from hub.mapping.values import Context, Scope
 from hub.yamlpos import Located, load
 
 
@@ -33,8 +34,7 @@ class Connector:
     folder: Path
     mappings: dict[str, CompiledMapping]
     router: Router
-    dedupe: Compiled | None
-    account: Compiled | None
+    unwrap: Unwrap
 
     @property
     def name(self) -> str:
@@ -44,8 +44,15 @@ class Connector:
     def webhook(self) -> WebhookIntake | None:
         return next((i for i in self.spec.intake if isinstance(i, WebhookIntake)), None)
 
+    @property
+    def sqs(self) -> SqsIntake | None:
+        return next((i for i in self.spec.intake if isinstance(i, SqsIntake)), None)
+
     def secret_refs(self) -> dict[str, list[str]]:
         return {name: ref.variables() for name, ref in self.spec.secrets.items()}
+
+    def optional_secrets(self) -> set[str]:
+        return {name for name, ref in self.spec.secrets.items() if ref.optional}
 
 
 @dataclass
@@ -80,6 +87,10 @@ class Project:
         """Map one payload: route it, check it, map it, validate the drafts. Pure: no I/O."""
         c = self.connector(connector)
         ctx = Context(connector, account, route, received_at)
+        try:
+            payload = c.unwrap(payload)
+        except MappingError as exc:
+            return Quarantined(None, exc.describe(), exc.detail())
         if route is None:
             try:
                 chosen = c.router(Scope(payload, payload, ctx))
@@ -156,15 +167,27 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
                     tuple(sorted(mappings)),
                 )
             )
-    webhook = next((i for i in spec.intake if isinstance(i, WebhookIntake)), None)
+    issues.extend(_credential_issues(spec, doc, path))
     return Connector(
         spec=spec,
         folder=folder,
         mappings=mappings,
         router=compile_routing(spec.routing),
-        dedupe=compile_expr(webhook.dedupe) if webhook and webhook.dedupe is not None else None,
-        account=compile_expr(webhook.account) if webhook and webhook.account is not None else None,
+        unwrap=compile_envelopes(spec.name, spec.envelopes),
     )
+
+
+def _credential_issues(spec: ConnectorSpec, doc: Located, path: Path) -> list[Issue]:
+    found = []
+    for index, intake in enumerate(spec.intake):
+        if not isinstance(intake, SqsIntake) or intake.credentials is None:
+            continue
+        for field_name, secret in intake.credentials.model_dump().items():
+            if secret is not None and secret not in spec.secrets:
+                at = ("intake", index, "credentials", field_name)
+                message = f"names no secret {secret!r} under secrets"
+                found.append(Issue(path, doc.line_of(at), dotted(at), message, tuple(spec.secrets)))
+    return found
 
 
 def load_project(root: Path, only: Sequence[str] | None = None) -> tuple[Project, list[Issue]]:

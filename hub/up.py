@@ -20,11 +20,13 @@ from hub.consumers.registry import groups
 from hub.consumers.runner import GroupRunner
 from hub.intake.committer import GroupCommitter
 from hub.intake.service import IntakeService
+from hub.intake.sqs import SqsPoller
+from hub.intake.sqs_config import SqsOff, make_client
 from hub.receiver.app import create_app
 from hub.receiver.endpoints import build_endpoints
 from hub.relay.listen import wakeup_for
 from hub.relay.service import RelayService
-from hub.wiring import connector_secrets, load_project, open_broker, open_store
+from hub.wiring import connector_secrets, load_project, open_broker, open_store, sqs_intakes
 
 log = logging.getLogger("hub.up")
 
@@ -94,6 +96,7 @@ def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> No
     logs.configure(
         secrets=[s.reveal() for by_name in secrets.values() for vs in by_name.values() for s in vs]
     )
+    queues = sqs_intakes(project, settings, secrets) if with_workers else []
     store = open_store(settings)
     wakeup = wakeup_for(store)
     service = IntakeService(project, store, on_commit=wakeup.notify)
@@ -106,11 +109,18 @@ def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> No
         workers.spawn("relay", RelayService(store, broker, settings).run, workers.stop, wakeup)
         for spec in groups().values():
             workers.spawn(f"consumer-{spec.name}", GroupRunner(store, broker, spec).run, workers.stop)
+        for queue in queues:
+            if isinstance(queue, SqsOff):
+                log.info("sqs %s: intake off (%s)", queue.connector, queue.reason)
+                continue
+            poller = SqsPoller(queue, make_client(queue), project.connector(queue.connector), service)
+            workers.spawn(f"sqs-{queue.connector}", poller.run, workers.stop)
         log.info(
-            "hub up: store %s, broker %s, %d consumer group(s)",
+            "hub up: store %s, broker %s, %d consumer group(s), %d SQS poller(s)",
             store.describe(),
             settings.broker_url,
-            len(workers.threads) - 1,
+            len(groups()),
+            sum(not isinstance(q, SqsOff) for q in queues),
         )
     server = _Server(server_config(app, host=host, port=port))
     tune_runtime()

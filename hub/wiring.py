@@ -7,6 +7,7 @@ from hub.broker.port import Broker
 from hub.config import Settings
 from hub.credentials import Secret, resolve
 from hub.events import TOPICS
+from hub.intake.sqs_config import SqsConfig, SqsOff, resolve_sqs
 from hub.project import Project
 from hub.store import Store
 
@@ -40,7 +41,12 @@ def connector_secrets(project: Project, settings: Settings) -> dict[str, dict[st
     problems = []
     for name, connector in sorted(project.connectors.items()):
         try:
-            resolved[name] = resolve(connector.secret_refs(), settings.environ, owner=f"connector {name}")
+            resolved[name] = resolve(
+                connector.secret_refs(),
+                settings.environ,
+                owner=f"connector {name}",
+                optional=connector.optional_secrets(),
+            )
         except MissingSecret as exc:
             problems.append(str(exc).removeprefix("missing secret environment variable(s): "))
     if problems:
@@ -50,3 +56,14 @@ def connector_secrets(project: Project, settings: Settings) -> dict[str, dict[st
             + ". Set them, or limit the connectors with HUB_CONNECTORS."
         )
     return resolved
+
+
+def sqs_intakes(
+    project: Project, settings: Settings, secrets: dict[str, dict[str, list[Secret]]]
+) -> list[SqsConfig | SqsOff]:
+    """Every connector's SQS intake, resolved: configured, or off with the reason."""
+    found: list[SqsConfig | SqsOff] = []
+    for name, connector in sorted(project.connectors.items()):
+        if connector.sqs is not None:
+            found.append(resolve_sqs(name, connector.sqs, settings.environ, secrets.get(name, {})))
+    return found

@@ -9,6 +9,7 @@ import pytest
 
 from tests.infra import KafkaNode, PostgresServer, running_kafka, running_postgres
 from tests.support.hubproc import HubCli, hub_env
+from tests.support.motoserver import MotoServer
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +22,16 @@ def postgres() -> Iterator[PostgresServer]:
 def kafka() -> Iterator[KafkaNode]:
     with running_kafka() as node:
         yield node
+
+
+@pytest.fixture(scope="session")
+def sqs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    """moto's SQS-compatible server, started once per session on a free loopback port."""
+    server = MotoServer(tmp_path_factory.mktemp("moto") / "moto_server.log").start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

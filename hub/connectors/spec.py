@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from hub.mapping.spec import Expr, Spec
+from hub.mapping.spec import Condition, Expr, PathString, Spec
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 ENV_PATTERN = r"^[A-Z][A-Z0-9_]*$"
@@ -17,6 +17,11 @@ class SecretRef(Spec):
     optional older values still accepted while a secret is rotated."""
 
     env: Annotated[str, Field(pattern=ENV_PATTERN)] | list[Annotated[str, Field(pattern=ENV_PATTERN)]]
+    optional: bool = Field(
+        default=False,
+        description="Unset means unused, not missing: e.g. cloud credentials that a default chain "
+        "(an instance role) can supply instead.",
+    )
 
     def variables(self) -> list[str]:
         return [self.env] if isinstance(self.env, str) else list(self.env)
@@ -86,7 +91,60 @@ class WebhookIntake(Spec):
     account: Expr = Field(default=None, description="Seller, shop or partner id of the delivery.")
 
 
-Intake = Annotated[WebhookIntake, Field(discriminator="type")]
+class EnvSetting(Spec):
+    """A deployment setting read from the environment at start-up. Not a secret: it may be printed."""
+
+    env: Annotated[str, Field(pattern=ENV_PATTERN)]
+    default: str | int | None = Field(default=None, description="Used when the variable is unset.")
+    optional: bool = Field(default=False, description="Unset and no default: the setting is absent.")
+
+
+class SqsCredentials(Spec):
+    """Names of secrets (under `secrets`) holding an AWS access key. Without this block, or with the
+    secrets unset, boto3's default chain applies: AWS_* variables, ~/.aws, an instance or task role."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+
+
+class SqsIntake(Spec):
+    """Long-poll an Amazon SQS queue (or an SQS-compatible server); each message body is one payload.
+    A message is deleted only after the transaction that stored it has committed, so a crash in between
+    redelivers it and the dedupe key turns the second delivery into a no-op."""
+
+    type: Literal["sqs"]
+    queue_url: str | EnvSetting = Field(
+        description="An optional setting that is unset turns this intake off (`hub up` says so)."
+    )
+    region: str | EnvSetting = "us-east-1"
+    endpoint_url: str | EnvSetting | None = Field(
+        default=None, description="Another SQS endpoint, e.g. a local SQS-compatible server."
+    )
+    credentials: SqsCredentials | None = None
+    wait_time_s: int | EnvSetting = Field(
+        default=20, description="Long-poll wait, 0 to 20 s; shorter stops faster but costs more requests."
+    )
+    batch_size: int = Field(default=10, ge=1, le=10, description="Messages per receive (SQS allows 10).")
+    visibility_timeout_s: int | EnvSetting | None = Field(
+        default=None, description="How long a received message stays hidden; default: the queue's own."
+    )
+    dedupe: Expr = Field(
+        default=None, description="The message's idempotency key; default: hash of the body."
+    )
+    account: Expr = Field(default=None, description="Seller, shop or partner id of the message.")
+
+
+Intake = Annotated[WebhookIntake | SqsIntake, Field(discriminator="type")]
+
+
+class Envelope(Spec):
+    """A wrapper some deliveries arrive in (e.g. an EventBridge event around a notification). The inbox
+    keeps the delivery whole; dedupe, account, routing and mapping read the wrapped payload."""
+
+    name: Annotated[str, Field(pattern=NAME_PATTERN)]
+    when: Condition = Field(description="How to recognise the wrapper, from the delivery's own fields.")
+    payload: PathString = Field(description="Where the wrapped payload is, e.g. $.detail.")
 
 
 class Routing(Spec):
@@ -106,4 +164,5 @@ class ConnectorSpec(Spec):
     title: str
     secrets: dict[str, SecretRef] = Field(default_factory=dict)
     intake: list[Intake] = Field(default_factory=list)
+    envelopes: list[Envelope] = Field(default_factory=list)
     routing: Routing

@@ -20,6 +20,9 @@ class Delivery:
     content_type: str | None = "application/json"
     route: str | None = None  # set for pulled records; pushed payloads are routed by their content
     traceparent: str | None = None
+    # Why the body cannot be mapped at all (a queue message that is not JSON): stored and quarantined
+    # with this reason instead of being mapped.
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

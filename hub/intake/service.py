@@ -36,8 +36,10 @@ class IntakeService:
     def accept(self, deliveries: Sequence[Delivery]) -> list[Receipt | Exception]:
         """Commit a batch together (one fsync); if that fails, isolate the culprit one by one."""
         # Mapping is pure, so it runs before the write transaction opens and holds no lock.
-        outcomes = [
-            self.project.normalize(
+        outcomes: list[Outcome] = [
+            Quarantined(None, d.problem)
+            if d.problem is not None
+            else self.project.normalize(
                 d.connector, d.payload, account=d.account, route=d.route, received_at=d.received_at
             )
             for d in deliveries

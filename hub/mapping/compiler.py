@@ -29,6 +29,10 @@ EmitFn = Callable[[Scope, str, _Emission], None]
 
 def _compile_event(emitter: s.EmitEvent, label: str) -> EmitFn:
     data = [(name, compile_expr(expr)) for name, expr in emitter.data.items()]
+    extra = {
+        event: [(name, compile_expr(expr)) for name, expr in fields.items()]
+        for event, fields in emitter.data_by_event.items()
+    }
     when = compile_condition(emitter.when) if emitter.when else None
     choose = _compile_choice(emitter.event)
 
@@ -39,7 +43,7 @@ def _compile_event(emitter: s.EmitEvent, label: str) -> EmitFn:
         if event_type is None:
             return
         fields = {}
-        for name, fn in data:
+        for name, fn in [*data, *extra.get(event_type, ())]:
             value = fn(scope)
             if value is not MISSING:
                 fields[name] = value
@@ -50,12 +54,16 @@ def _compile_event(emitter: s.EmitEvent, label: str) -> EmitFn:
     return emit
 
 
-def _compile_choice(event: str | s.SwitchEvent) -> Callable[[Scope, _Emission], str | None]:
+Choice = Callable[[Scope, _Emission], str | None]
+
+
+def _compile_choice(event: str | s.SwitchEvent) -> Choice:
     if isinstance(event, str):
         name = event
         return lambda _scope, _out: name
     source, path = compile_expr(event.from_), where(event.from_)
-    cases, ignore = dict(event.cases), dict(event.ignore)
+    cases = {key: _compile_choice(target) for key, target in event.cases.items()}
+    ignore = dict(event.ignore)
     known = [*cases, *ignore]
 
     def choose(scope: Scope, out: _Emission) -> str | None:
@@ -64,7 +72,7 @@ def _compile_choice(event: str | s.SwitchEvent) -> Callable[[Scope, _Emission], 
             raise MappingError("status to choose the event from is missing", at=path)
         key = canonical(raw)
         if key in cases:
-            return cases[key]
+            return cases[key](scope, out)
         if key in ignore:
             reason = f"{key}: {ignore[key]}"
             if reason not in out.ignored:

@@ -124,3 +124,15 @@ def enum_converter(expr: s.EnumExpr) -> Callable[[Any, str | None], Any]:
         return table[key]
 
     return convert
+
+
+def per_unit(total: Decimal, units: Decimal, scale: int | None, path: str | None) -> Decimal:
+    """A line total divided by its quantity: exact, or rounded only where the mapping declares a scale."""
+    with decimal.localcontext() as context:
+        context.prec = 60
+        quotient = total / units
+        if scale is None and quotient * units != total:
+            raise MappingError(
+                f"{total} / {units} is not exact; declare scale and rounding", at=path, value=str(total)
+            )
+    return quotient

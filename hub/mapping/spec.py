@@ -128,6 +128,11 @@ class MoneyExpr(Spec):
     type: Literal["money"]
     amount: Expr
     currency: Expr
+    per: Expr = Field(
+        default=None,
+        description="A quantity the amount is the total of: the money is the amount per unit (a unit price "
+        "from a line total). Zero units give no value; an inexact quotient needs `scale`.",
+    )
     scale: int | None = Field(default=None, ge=0, le=12)
     rounding: Rounding = "half_even"
     required: bool = False
@@ -199,6 +204,29 @@ class FormatExpr(Spec):
     args: dict[str, Expr]
 
 
+class CaseBranch(Spec):
+    when: Condition
+    value: Expr
+
+
+class CaseExpr(Spec):
+    """The value of the first branch whose condition holds, else `otherwise` (missing when not given)."""
+
+    type: Literal["case"]
+    cases: list[CaseBranch] = Field(min_length=1)
+    otherwise: Expr = None
+
+
+class JoinExpr(Spec):
+    """The items of an array (or of a list expression) as one string, e.g. BUYABLE,DISCOVERABLE.
+    An empty array gives no value."""
+
+    type: Literal["join"]
+    from_: Expr = Field(alias="from")
+    separator: str = ","
+    distinct: bool = Field(default=False, description="Keep only the first of repeated items.")
+
+
 class JsonataExpr(Spec):
     """Escape hatch for what the primitives cannot say. `$` is the payload root, `$item` the current item.
     JSONata computes with binary floats: never use it for money."""
@@ -226,6 +254,8 @@ TypedExpr = Annotated[
     | ObjectExpr
     | CoalesceExpr
     | FormatExpr
+    | CaseExpr
+    | JoinExpr
     | JsonataExpr,
     Field(discriminator="type"),
 ]
@@ -245,6 +275,14 @@ class InCond(Spec):
     type: Literal["in"]
     from_: Expr = Field(alias="from")
     values: list[Any]
+
+
+class ContainsCond(Spec):
+    """True when an array (or a list expression) holds the value, compared as enum tables compare."""
+
+    type: Literal["contains"]
+    from_: Expr = Field(alias="from")
+    value: Any
 
 
 class ExistsCond(Spec):
@@ -284,7 +322,7 @@ class SomeCond(_Over):
 
 
 Condition = Annotated[
-    EqualsCond | InCond | ExistsCond | NotCond | AllCond | AnyCond | SameCond | SomeCond,
+    EqualsCond | InCond | ContainsCond | ExistsCond | NotCond | AllCond | AnyCond | SameCond | SomeCond,
     Field(discriminator="type"),
 ]
 
@@ -293,11 +331,12 @@ Condition = Annotated[
 
 
 class SwitchEvent(Spec):
-    """Choose the event type from a status: unknown statuses quarantine, `ignore` ones emit nothing."""
+    """Choose the event type from a status: unknown statuses quarantine, `ignore` ones emit nothing.
+    A case may hold another switch, for payloads whose status only counts for one kind of change."""
 
     type: Literal["switch"]
     from_: Expr = Field(alias="from")
-    cases: dict[str, EventName]
+    cases: dict[str, EventName | SwitchEvent]
     ignore: dict[str, str] = Field(default_factory=dict, description="status -> why it yields no event")
 
 
@@ -306,6 +345,27 @@ class EmitEvent(Spec):
     event: EventName | SwitchEvent
     when: Condition | None = None
     data: dict[str, Expr]
+    data_by_event: dict[EventName, dict[str, Expr]] = Field(
+        default_factory=dict,
+        description="Fields added only when the switch chose that event type (lines, totals, reasons).",
+    )
+
+    @model_validator(mode="after")
+    def _reachable(self) -> EmitEvent:
+        possible = _events_of(self.event)
+        stray = sorted(set(self.data_by_event) - possible)
+        if stray:
+            raise ValueError(
+                f"data_by_event names {', '.join(stray)}, which this emitter never emits "
+                f"(it emits {', '.join(sorted(possible))})"
+            )
+        return self
+
+
+def _events_of(event: str | SwitchEvent) -> set[str]:
+    if isinstance(event, str):
+        return {event}
+    return {name for target in event.cases.values() for name in _events_of(target)}
 
 
 class ForEach(_Over):
@@ -350,7 +410,8 @@ class MappingSpec(Spec):
 
 for _model in (
     StringExpr, IntExpr, DecimalExpr, BoolExpr, TimestampExpr, MoneyExpr, EnumExpr, ListExpr, SumExpr,
-    PickExpr, HoldsExpr, ObjectExpr, CoalesceExpr, FormatExpr, EqualsCond, InCond, ExistsCond, NotCond,
-    AllCond, AnyCond, SameCond, SomeCond, SwitchEvent, EmitEvent, ForEach, MappingSpec,
+    PickExpr, HoldsExpr, ObjectExpr, CoalesceExpr, FormatExpr, CaseBranch, CaseExpr, JoinExpr, EqualsCond,
+    InCond, ContainsCond, ExistsCond, NotCond, AllCond, AnyCond, SameCond, SomeCond, SwitchEvent, EmitEvent,
+    ForEach, MappingSpec,
 ):  # fmt: skip
     _model.model_rebuild()

@@ -13,6 +13,7 @@ from hub.mapping import spec as s
 from hub.mapping.convert import (
     CURRENCY,
     enum_converter,
+    per_unit,
     quantize,
     timestamp_converter,
     to_bool,
@@ -57,6 +58,9 @@ def where(expr: s.Expr) -> str | None:
         return expr.path
     if isinstance(expr, s.ContextExpr):
         return f"context {expr.name}"
+    if isinstance(expr, s.CoalesceExpr):
+        paths = [p for p in map(where, expr.of) if p]
+        return " or ".join(paths) or None
     from_ = getattr(expr, "from_", None)
     return where(from_) if from_ is not None else None
 
@@ -119,7 +123,8 @@ def _sourced(expr: Any, convert: Callable[[Any, str | None], Any]) -> Compiled:
 
 def _money(expr: s.MoneyExpr) -> Compiled:
     amount, currency = compile_expr(expr.amount), compile_expr(expr.currency)
-    amount_at, currency_at = where(expr.amount), where(expr.currency)
+    per = compile_expr(expr.per) if expr.per is not None else None
+    amount_at, currency_at, per_at = where(expr.amount), where(expr.currency), where(expr.per)
     scale, rounding, required = expr.scale, expr.rounding, expr.required
 
     def run(scope: Scope) -> Any:
@@ -131,7 +136,16 @@ def _money(expr: s.MoneyExpr) -> Compiled:
         code = currency(scope)
         if not isinstance(code, str) or not CURRENCY.match(code):
             raise MappingError("currency must be an ISO 4217 code", at=currency_at, value=code)
-        return {"amount": quantize(to_decimal(raw_amount, amount_at), scale, rounding), "currency": code}
+        value = to_decimal(raw_amount, amount_at)
+        if per is not None:
+            raw_units = per(scope)
+            if not _present(raw_units):
+                raise MappingError("the quantity to divide the amount by is missing", at=per_at)
+            units = to_decimal(raw_units, per_at)
+            if units == 0:
+                return MISSING  # no unit price can be read from zero units (a cancelled line)
+            value = per_unit(value, units, scale, amount_at)
+        return {"amount": quantize(value, scale, rounding), "currency": code}
 
     return run
 
@@ -291,6 +305,9 @@ def compile_condition(cond: s.Condition) -> Predicate:
     if isinstance(cond, s.InCond):
         value, allowed = compile_expr(cond.from_), {canonical(v) for v in cond.values}
         return lambda scope: _present(v := value(scope)) and canonical(v) in allowed
+    if isinstance(cond, s.ContainsCond):
+        listed, wanted = compile_expr(cond.from_), canonical(cond.value)
+        return lambda scope: isinstance(v := listed(scope), list) and any(canonical(i) == wanted for i in v)
     if isinstance(cond, s.ExistsCond):
         value = compile_expr(cond.from_)
         return lambda scope: _present(value(scope))
@@ -311,3 +328,9 @@ def compile_condition(cond: s.Condition) -> Predicate:
 
 def _same(values: list[Any]) -> bool:
     return all(_present(v) for v in values) and len({canonical(v) for v in values}) == 1
+
+
+# Registered last: these compile their parts with compile_expr and compile_condition above.
+from hub.mapping import combinators as _combinators  # noqa: E402
+
+_COMPILERS.update(_combinators.COMPILERS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,8 +9,7 @@ from typing import Any
 from hub.connectors.signatures import Verifier, build_verifier
 from hub.credentials import Secret
 from hub.intake.delivery import Delivery
-from hub.mapping.paths import MISSING
-from hub.mapping.values import Context, Scope, canonical
+from hub.intake.identity import Identity
 from hub.project import Connector, Project
 
 
@@ -20,6 +18,7 @@ class WebhookEndpoint:
     connector: Connector
     verify: Verifier
     max_body: int
+    identity: Identity
 
     def delivery(
         self,
@@ -29,28 +28,17 @@ class WebhookEndpoint:
         content_type: str | None,
         traceparent: str | None,
     ) -> Delivery:
-        scope = Scope(payload, payload, Context(self.connector.name))
+        dedupe_key, account = self.identity.of(payload, body)
         return Delivery(
             connector=self.connector.name,
             body=body,
             payload=payload,
-            dedupe_key=self._dedupe_key(scope, body),
+            dedupe_key=dedupe_key,
             received_at=received_at,
-            account=self._value(self.connector.account, scope),
+            account=account,
             content_type=content_type,
             traceparent=traceparent,
         )
-
-    def _dedupe_key(self, scope: Scope, body: bytes) -> str:
-        # Some marketplaces omit their notification id; then the exact body is the identity.
-        return self._value(self.connector.dedupe, scope) or "sha256:" + hashlib.sha256(body).hexdigest()
-
-    @staticmethod
-    def _value(fn: Any, scope: Scope) -> str | None:
-        if fn is None:
-            return None
-        value = fn(scope)
-        return None if value is MISSING or value is None else canonical(value)
 
 
 def build_endpoints(
@@ -65,5 +53,6 @@ def build_endpoints(
             connector=connector,
             verify=build_verifier(webhook.signature, secrets.get(name, {})),
             max_body=webhook.max_body_bytes,
+            identity=Identity.compile(name, connector.unwrap, webhook.dedupe, webhook.account),
         )
     return endpoints

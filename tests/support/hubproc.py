@@ -51,6 +51,10 @@ class HubCli:
         return result
 
 
+class PortTaken(RuntimeError):
+    pass
+
+
 class HubServer:
     """`hub up` (or `hub receiver`) in its own process group, stopped with SIGTERM like a service manager."""
 
@@ -62,7 +66,20 @@ class HubServer:
         self.log_file = log_file or Path(env["HUB_HOME"]) / f"hub-{verb}-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 60) -> HubServer:
+    def start(self, timeout: float = 60, attempts: int = 3) -> HubServer:
+        try:
+            return self._start(timeout)
+        except PortTaken:
+            # Another process on this machine took the free port between our pick and the bind.
+            if attempts <= 1:
+                raise
+            self._log.close()
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            self.log_file = self.log_file.with_name(f"hub-{self.verb}-{self.port}.log")
+            return self.start(timeout, attempts - 1)
+
+    def _start(self, timeout: float) -> HubServer:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_file.open("wb")
         self.process = subprocess.Popen(
@@ -76,6 +93,8 @@ class HubServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                if "address already in use" in self.output():
+                    raise PortTaken(self.port)
                 raise RuntimeError(f"hub {self.verb} exited {self.process.returncode}:\n{self.output()}")
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:

@@ -13,8 +13,8 @@ import pytest
 from hub.connectors import spec as cs
 from hub.connectors.signatures import SignatureError, SignedRequest, build_verifier
 from hub.credentials import Secret
+from hub.intake.identity import Identity
 from hub.jsonio import loads
-from hub.mapping.values import Context, Scope
 from hub.project import Project
 from hub.yamlpos import load
 from tests.support.paths import REPO, sample
@@ -45,11 +45,10 @@ def test_hmac_of_the_body_with_the_client_secret_base64_encoded() -> None:
 
 def test_dedupe_and_account_come_from_the_envelope() -> None:
     connector = Project.load(REPO, ["walmart"]).connector("walmart")
-    payload = loads(BODY)
-    scope = Scope(payload, payload, Context("walmart"))
-    assert connector.dedupe is not None and connector.account is not None
-    assert connector.dedupe(scope) == "04d868a0-d1a2-11ea-a710-459752d002e8"
-    assert connector.account(scope) == "10000682332"
+    webhook = connector.webhook
+    assert webhook is not None
+    identity = Identity.compile("walmart", connector.unwrap, webhook.dedupe, webhook.account)
+    assert identity.of(loads(BODY), BODY) == ("04d868a0-d1a2-11ea-a710-459752d002e8", "10000682332")
 
 
 def test_the_documented_basic_auth_variant_is_a_valid_connector() -> None:

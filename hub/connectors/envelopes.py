@@ -1,0 +1,33 @@
+"""Wrappers a delivery can arrive in, as the connector's `envelopes` declare: the inbox keeps the
+delivery whole, everything after it reads the wrapped payload."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from hub.connectors.spec import Envelope
+from hub.mapping.errors import MappingError
+from hub.mapping.paths import MISSING, compile_path
+from hub.mapping.values import Context, Scope, compile_condition
+
+Unwrap = Callable[[Any], Any]
+
+
+def compile_envelopes(connector: str, envelopes: Sequence[Envelope]) -> Unwrap:
+    compiled = [(e.name, e.payload, compile_condition(e.when), compile_path(e.payload)) for e in envelopes]
+    ctx = Context(connector)
+
+    def unwrap(delivery: Any) -> Any:
+        # Stored bodies are unwrapped the same way on every re-normalization, so this depends on the
+        # delivery's own fields only, never on which intake it came through.
+        scope = Scope(delivery, delivery, ctx)
+        for name, at, recognised, payload in compiled:
+            if recognised(scope):
+                inner = payload(delivery, delivery)
+                if inner is MISSING or inner is None:
+                    raise MappingError(f"{name} envelope without its payload", at=at)
+                return inner
+        return delivery
+
+    return unwrap
