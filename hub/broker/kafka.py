@@ -31,6 +31,19 @@ if logging.getLogger("kafka").level == logging.NOTSET:
 _TOPIC_ALREADY_EXISTS = 36
 
 
+# Producers whose close() failed: kept referenced so that the library's __del__ does not retry the
+# close and print its failure at interpreter exit. Only a flush that never completes puts one here.
+_UNCLOSABLE: list[KafkaProducer] = []
+
+
+def _close_quietly(producer: KafkaProducer, timeout_s: float) -> None:
+    try:
+        producer.close(timeout=timeout_s)
+    except Exception as exc:
+        log.warning("abandoned kafka producer did not close within %.0f s: %s", timeout_s, exc)
+        _UNCLOSABLE.append(producer)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _cached_partition(key: bytes, partitions: int) -> int:
     return partition_for(key, partitions)
@@ -55,6 +68,7 @@ class KafkaBroker:
             "bootstrap_servers": self.servers,
             "request_timeout_ms": self.options.request_timeout_ms,
             "bootstrap_timeout_ms": self.options.api_timeout_ms,
+            "reconnect_backoff_max_ms": self.options.reconnect_backoff_max_ms,
         }
 
     # -- topics
@@ -148,15 +162,20 @@ class KafkaBroker:
             raise PublishError(f"kafka {self.bootstrap}: topic {self.names.topic(topic)} has no partitions")
         return len(partitions)
 
-    def _drop_producer(self) -> None:
+    def _drop_producer(self, *, wait: bool = False) -> None:
         # After a failure start over with a new producer id: nothing of the failed batch counts as
         # published, the relay sends all of it again, and consumers skip what landed twice.
         producer, self._producer = self._producer, None
         if producer is not None:
-            try:
-                producer.close(timeout=0)
-            except Exception as exc:  # closing a producer whose broker is gone may itself fail
-                log.debug("closing kafka producer: %s", exc)
+            # close() flushes first, so with batches still pending (a flush that timed out) it blocks;
+            # let it wind down beside the relay instead of in its way.
+            timeout_s = self.options.delivery_timeout_ms / 1000 + 5
+            if wait:
+                _close_quietly(producer, timeout_s)
+                return
+            threading.Thread(
+                target=_close_quietly, args=(producer, timeout_s), name="kafka-producer-close", daemon=True
+            ).start()
 
     # -- consuming
 
@@ -192,7 +211,7 @@ class KafkaBroker:
 
     def close(self) -> None:
         with self._lock:
-            self._drop_producer()
+            self._drop_producer(wait=True)
             admin, self._admin = self._admin, None
         if admin is not None:
             admin.close()

@@ -60,6 +60,7 @@ def _consumer_config(servers: list[str], options: KafkaOptions) -> dict[str, Any
         "bootstrap_servers": servers,
         "request_timeout_ms": options.request_timeout_ms,
         "bootstrap_timeout_ms": options.api_timeout_ms,
+        "reconnect_backoff_max_ms": options.reconnect_backoff_max_ms,
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
         # Topics are created by ensure_topics with the configured partition count, never by a read.

@@ -29,6 +29,9 @@ class KafkaOptions:
     max_poll_interval_ms: int = 300_000
     # Admin calls, group joins and metadata look-ups.
     api_timeout_ms: int = 30_000
+    # kafka-python backs off reconnects up to 30 s; after a broker restart that left the hub idle for
+    # up to half a minute. A few seconds is still gentle on a broker that is away.
+    reconnect_backoff_max_ms: int = 3_000
 
     @property
     def heartbeat_ms(self) -> int:

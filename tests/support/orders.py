@@ -51,9 +51,12 @@ def order_delivery(order: int, step: int, *, run: str = "r") -> Delivery:
     )
 
 
-def deliveries(orders: int, steps: int, *, run: str = "r", first_order: int = 0) -> Iterator[Delivery]:
-    """Step by step across all orders, so each key's events are spread over the whole stream."""
-    for step in range(steps):
+def deliveries(
+    orders: int, steps: int, *, run: str = "r", first_order: int = 0, first_step: int = 0
+) -> Iterator[Delivery]:
+    """Steps `first_step` to `steps - 1`, step by step across all orders, so each key's events are spread
+    over the whole stream."""
+    for step in range(first_step, steps):
         for order in range(first_order, first_order + orders):
             yield order_delivery(order, step, run=run)
 
