@@ -7,7 +7,6 @@ the logical names, so the rest of the hub never sees the prefix.
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -42,11 +41,6 @@ def _close_quietly(producer: KafkaProducer, timeout_s: float) -> None:
     except Exception as exc:
         log.warning("abandoned kafka producer did not close within %.0f s: %s", timeout_s, exc)
         _UNCLOSABLE.append(producer)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _cached_partition(key: bytes, partitions: int) -> int:
-    return partition_for(key, partitions)
 
 
 class KafkaBroker:
@@ -136,9 +130,8 @@ class KafkaBroker:
                         value=m.value,
                         key=m.key,
                         headers=list(m.headers),
-                        # The same murmur2 partitioner the producer would apply, cached per key: keys
-                        # recur (every event of an order), and the pure-Python hash is a hot spot.
-                        partition=_cached_partition(m.key, counts[m.topic]),
+                        # The producer's own murmur2 partitioner, but cached per key (port.partition_for).
+                        partition=partition_for(m.key, counts[m.topic]),
                         timestamp_ms=m.timestamp_ms,
                     )
                     for m in messages
