@@ -20,7 +20,9 @@ def configure(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
-    logging.getLogger("kafka").setLevel(logging.WARNING)
+    # kafka-python logs each refused connection and retried request at ERROR; the relay and the consumer
+    # groups report what matters (a failed publish, a failing group) themselves.
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
     # botocore logs request details at DEBUG and credential sources at INFO: neither belongs in our logs.
     for name in ("botocore", "boto3", "urllib3"):
         logging.getLogger(name).setLevel(logging.WARNING)

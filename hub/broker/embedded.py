@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import struct
 import threading
 import time
 from collections import defaultdict
@@ -32,34 +33,59 @@ _WAKEUPS: dict[str, threading.Condition] = defaultdict(threading.Condition)
 _CROSS_PROCESS_POLL_S = 0.05
 
 
+# Headers are length-prefixed so that any bytes round-trip, NUL included, as they do through Kafka.
+_HEADERS_V2 = b"\x02"
+_LENGTHS = struct.Struct(">HI")
+
+
 def _encode_headers(headers: Sequence[tuple[str, bytes]]) -> bytes:
-    # latin-1 maps every byte to one character, so any header value round-trips exactly.
-    return "\x00".join(f"{k}\x01{v.decode('latin-1')}" for k, v in headers).encode("latin-1")
+    parts = [_HEADERS_V2]
+    for k, v in headers:
+        name = k.encode()
+        parts += (_LENGTHS.pack(len(name), len(v)), name, v)
+    return b"".join(parts)
 
 
 def _decode_headers(blob: bytes) -> tuple[tuple[str, bytes], ...]:
     if not blob:
         return ()
-    pairs = blob.decode("latin-1").split("\x00")
-    return tuple((k, v.encode("latin-1")) for k, v in (p.split("\x01", 1) for p in pairs))
+    if blob[:1] != _HEADERS_V2:
+        # The first format (separator characters), still readable in logs written before the change.
+        pairs = blob.decode("latin-1").split("\x00")
+        return tuple((k, v.encode("latin-1")) for k, v in (p.split("\x01", 1) for p in pairs))
+    headers = []
+    at = 1
+    while at < len(blob):
+        name_len, value_len = _LENGTHS.unpack_from(blob, at)
+        at += _LENGTHS.size
+        name = blob[at : at + name_len].decode()
+        at += name_len
+        headers.append((name, blob[at : at + value_len]))
+        at += value_len
+    return tuple(headers)
 
 
 class EmbeddedLog:
     def __init__(self, path: Path | str, partitions: int = 4) -> None:
+        # Nothing touches the file until first use, as with Kafka: a log that cannot be opened fails
+        # the publish (PublishError, which the relay retries) rather than the constructor.
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.default_partitions = partitions
         self._local = threading.local()
         self._wakeup = _WAKEUPS[str(self.path.resolve())]
-        self._conn().executescript(_SCHEMA)
+        self._schema_ready = False
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA busy_timeout=30000")
+            if not self._schema_ready:
+                conn.executescript(_SCHEMA)
+                self._schema_ready = True
             self._local.conn = conn
         return conn
 
@@ -95,8 +121,8 @@ class EmbeddedLog:
     def publish(self, messages: Sequence[Message]) -> None:
         if not messages:
             return
-        conn = self._conn()
         try:
+            conn = self._conn()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 counts = self._ensure(conn, [m.topic for m in messages])
@@ -120,7 +146,7 @@ class EmbeddedLog:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise PublishError(f"embedded log {self.path}: {exc}") from exc
         with self._wakeup:
             self._wakeup.notify_all()

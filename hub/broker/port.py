@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +35,7 @@ class PublishError(RuntimeError):
     """The broker did not accept every message of a batch; none of it may be marked published."""
 
 
+@functools.lru_cache(maxsize=1 << 16)  # keys recur (every event of an order); murmur2 is pure Python
 def partition_for(key: bytes, partitions: int) -> int:
     """Kafka's default partitioner, so a key lands on the same partition number on either broker."""
     # Imported here: importing kafka-python costs ~200 ms, which every short CLI verb would pay.

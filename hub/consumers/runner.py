@@ -41,15 +41,19 @@ class GroupRunner:
 
     def run(self, stop: threading.Event) -> None:
         backoff = 0.5
-        while not stop.is_set():
-            try:
-                self.run_once(1.0)
-                backoff = 0.5
-            except Exception as exc:  # this group waits and retries; other groups run on regardless
-                log.error("consumer group %s: %s; retrying in %.1f s", self.spec.name, exc, backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 30.0)
-        self.consumer.close()
+        try:
+            while not stop.is_set():
+                try:
+                    self.run_once(1.0)
+                    backoff = 0.5
+                except Exception as exc:  # this group waits and retries; other groups run on regardless
+                    log.error("consumer group %s: %s; retrying in %.1f s", self.spec.name, exc, backoff)
+                    stop.wait(backoff)
+                    backoff = min(backoff * 2, 30.0)
+        finally:
+            # Also on Ctrl-C: a member that stops leaves its group at once, rather than holding its
+            # partitions until the group's session timeout notices it is gone.
+            self.consumer.close()
 
     def _apply(self, records: Sequence[Record]) -> None:
         try:

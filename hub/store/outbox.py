@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, any_, delete, func, insert, select, update
+import orjson
+from sqlalchemy import Connection, Text, any_, cast, delete, func, insert, select, text, update
 
 from hub.events import Event
 from hub.store.tables import outbox
@@ -61,7 +62,8 @@ def pending(conn: Connection, limit: int, shards: Sequence[int] | None = None) -
             outbox.c.event_id,
             outbox.c.topic,
             outbox.c.partition_key,
-            outbox.c.headers,
+            # As text, parsed by orjson below: the stdlib JSON decoder was a tenth of the relay's time.
+            cast(outbox.c.headers, Text),
             outbox.c.payload,
             outbox.c.created_at,
         )
@@ -72,12 +74,16 @@ def pending(conn: Connection, limit: int, shards: Sequence[int] | None = None) -
     if shards is not None:
         query = query.where(outbox.c.shard.in_(list(shards)))
     return [
-        PendingRow(r[0], r[1], r[2], r[3], [(k, v.encode()) for k, v in r[4]], r[5], r[6])
+        PendingRow(r[0], r[1], r[2], r[3], [(k, v.encode()) for k, v in orjson.loads(r[4])], r[5], r[6])
         for r in conn.execute(query).all()
     ]
 
 
 def mark_published(conn: Connection, ids: Sequence[int], at: datetime) -> None:
+    if conn.dialect.name == "postgresql":
+        # A mark lost in a database crash only makes the relay publish those rows again, which the
+        # consumers' dedupe absorbs; so the mark need not wait for its WAL flush (one fsync per batch).
+        conn.execute(text("SET LOCAL synchronous_commit = off"))
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         conn.execute(update(outbox).where(outbox.c.id.in_(chunk)).values(published_at=at))

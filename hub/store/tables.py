@@ -89,6 +89,14 @@ Index(
 )
 # Retention cleanup deletes the oldest published rows in small batches; this index finds them.
 Index("ix_outbox_published_at", outbox.c.published_at)
+# The relay's scan in id order: without it the walk steps over every published row below the oldest
+# pending one, batch after batch.
+Index(
+    "ix_outbox_pending_id",
+    outbox.c.id,
+    sqlite_where=outbox.c.published_at.is_(None),
+    postgresql_where=outbox.c.published_at.is_(None),
+)
 
 # Per partition key, the last sequence handed out; its row lock orders commits of one key.
 key_sequences = Table(
