@@ -97,7 +97,8 @@ def compile_getter(path: str) -> Compiled:
     return named
 
 
-def _present(value: Any) -> bool:
+def present(value: Any) -> bool:
+    """Neither missing nor null: what typed primitives and conditions treat as a value."""
     return value is not MISSING and value is not None
 
 
@@ -110,7 +111,7 @@ def _sourced(expr: Any, convert: Callable[[Any, str | None], Any]) -> Compiled:
 
     def run(scope: Scope) -> Any:
         raw = source(scope)
-        if not _present(raw):
+        if not present(raw):
             if default is None:
                 if required:
                     raise MappingError(f"required {kind} value is missing", at=path)
@@ -129,7 +130,7 @@ def _money(expr: s.MoneyExpr) -> Compiled:
 
     def run(scope: Scope) -> Any:
         raw_amount = amount(scope)
-        if not _present(raw_amount):
+        if not present(raw_amount):
             if required:
                 raise MappingError("required money amount is missing", at=amount_at)
             return MISSING
@@ -139,7 +140,7 @@ def _money(expr: s.MoneyExpr) -> Compiled:
         value = to_decimal(raw_amount, amount_at)
         if per is not None:
             raw_units = per(scope)
-            if not _present(raw_units):
+            if not present(raw_units):
                 raise MappingError("the quantity to divide the amount by is missing", at=per_at)
             units = to_decimal(raw_units, per_at)
             if units == 0:
@@ -170,7 +171,7 @@ def _coalesce(expr: s.CoalesceExpr) -> Compiled:
     def run(scope: Scope) -> Any:
         for option in options:
             value = option(scope)
-            if _present(value):
+            if present(value):
                 return value
         return MISSING
 
@@ -185,7 +186,7 @@ def _format(expr: s.FormatExpr) -> Compiled:
         values = {}
         for name, fn in args:
             value = fn(scope)
-            if not _present(value):
+            if not present(value):
                 return MISSING
             values[name] = canonical(value)
         return template.format_map(values)
@@ -293,44 +294,19 @@ class _PathView:
         return "path"
 
 
-# -- conditions
-
-Predicate = Callable[[Scope], bool]
-
-
-def compile_condition(cond: s.Condition) -> Predicate:
-    if isinstance(cond, s.EqualsCond):
-        value, expected = compile_expr(cond.from_), canonical(cond.value)
-        return lambda scope: _present(v := value(scope)) and canonical(v) == expected
-    if isinstance(cond, s.InCond):
-        value, allowed = compile_expr(cond.from_), {canonical(v) for v in cond.values}
-        return lambda scope: _present(v := value(scope)) and canonical(v) in allowed
-    if isinstance(cond, s.ContainsCond):
-        listed, wanted = compile_expr(cond.from_), canonical(cond.value)
-        return lambda scope: isinstance(v := listed(scope), list) and any(canonical(i) == wanted for i in v)
-    if isinstance(cond, s.ExistsCond):
-        value = compile_expr(cond.from_)
-        return lambda scope: _present(value(scope))
-    if isinstance(cond, s.NotCond):
-        inner = compile_condition(cond.cond)
-        return lambda scope: not inner(scope)
-    if isinstance(cond, s.AllCond):
-        parts = [compile_condition(c) for c in cond.of]
-        return lambda scope: all(p(scope) for p in parts)
-    if isinstance(cond, s.SameCond):
-        values = [compile_expr(e) for e in cond.of]
-        return lambda scope: _same([v(scope) for v in values])
-    if isinstance(cond, s.SomeCond):
-        return items.compile_some(cond)
-    parts = [compile_condition(c) for c in cond.of]
-    return lambda scope: any(p(scope) for p in parts)
-
-
-def _same(values: list[Any]) -> bool:
-    return all(_present(v) for v in values) and len({canonical(v) for v in values}) == 1
-
-
-# Registered last: these compile their parts with compile_expr and compile_condition above.
+# Registered last: conditions and combinators compile their parts with compile_expr above.
 from hub.mapping import combinators as _combinators  # noqa: E402
+from hub.mapping.conditions import Predicate, compile_condition  # noqa: E402
+
+__all__ = [
+    "Compiled",
+    "Context",
+    "Predicate",
+    "Scope",
+    "canonical",
+    "compile_condition",
+    "compile_expr",
+    "where",
+]
 
 _COMPILERS.update(_combinators.COMPILERS)

@@ -1,4 +1,4 @@
-"""The mapping format. These models are the single source of mapping.schema.json (see `hub schemas export`).
+"""Value expressions of the mapping format (the models behind mapping.schema.json).
 
 A value expression is either a shorthand (a string starting with `$` is a path from the payload root,
 `@` from the current `foreach` item, `@name` from the item an enclosing `as: name` bound; any other
@@ -18,6 +18,9 @@ PATH_PATTERN = r"^([$]|@[A-Za-z_][A-Za-z0-9_]*|@)([.][A-Za-z_][A-Za-z0-9_]*|\[(-
 ITEM_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 if TYPE_CHECKING:
+    # Resolved at run time by hub.mapping.spec once conditions exist (they refer to expressions too).
+    from hub.mapping.spec.conditions import Condition
+
     EventName = str
 else:
     EventName = Literal[tuple(EVENT_TYPES)]
@@ -260,158 +263,3 @@ TypedExpr = Annotated[
     Field(discriminator="type"),
 ]
 Expr = Union[str, int, bool, None, TypedExpr]  # noqa: UP007  (a runtime alias pydantic must resolve)
-
-
-# -- conditions
-
-
-class EqualsCond(Spec):
-    type: Literal["equals"]
-    from_: Expr = Field(alias="from")
-    value: Any
-
-
-class InCond(Spec):
-    type: Literal["in"]
-    from_: Expr = Field(alias="from")
-    values: list[Any]
-
-
-class ContainsCond(Spec):
-    """True when an array (or a list expression) holds the value, compared as enum tables compare."""
-
-    type: Literal["contains"]
-    from_: Expr = Field(alias="from")
-    value: Any
-
-
-class ExistsCond(Spec):
-    type: Literal["exists"]
-    from_: Expr = Field(alias="from")
-
-
-class NotCond(Spec):
-    type: Literal["not"]
-    cond: Condition
-
-
-class AllCond(Spec):
-    type: Literal["all"]
-    of: list[Condition]
-
-
-class AnyCond(Spec):
-    type: Literal["any"]
-    of: list[Condition]
-
-
-class SameCond(Spec):
-    """All values are present and equal (compare an item with the one an outer `as:` named)."""
-
-    type: Literal["same"]
-    of: list[Expr] = Field(min_length=2)
-
-
-class SomeCond(_Over):
-    """At least one item (of arrays, [*] flattens) satisfies `where`."""
-
-    type: Literal["some"]
-    from_: Sources = Field(alias="from")
-    as_: ItemNames | None = Field(default=None, alias="as")
-    where: Condition
-
-
-Condition = Annotated[
-    EqualsCond | InCond | ContainsCond | ExistsCond | NotCond | AllCond | AnyCond | SameCond | SomeCond,
-    Field(discriminator="type"),
-]
-
-
-# -- what a mapping emits
-
-
-class SwitchEvent(Spec):
-    """Choose the event type from a status: unknown statuses quarantine, `ignore` ones emit nothing.
-    A case may hold another switch, for payloads whose status only counts for one kind of change."""
-
-    type: Literal["switch"]
-    from_: Expr = Field(alias="from")
-    cases: dict[str, EventName | SwitchEvent]
-    ignore: dict[str, str] = Field(default_factory=dict, description="status -> why it yields no event")
-
-
-class EmitEvent(Spec):
-    type: Literal["event"]
-    event: EventName | SwitchEvent
-    when: Condition | None = None
-    data: dict[str, Expr]
-    data_by_event: dict[EventName, dict[str, Expr]] = Field(
-        default_factory=dict,
-        description="Fields added only when the switch chose that event type (lines, totals, reasons).",
-    )
-
-    @model_validator(mode="after")
-    def _reachable(self) -> EmitEvent:
-        possible = _events_of(self.event)
-        stray = sorted(set(self.data_by_event) - possible)
-        if stray:
-            raise ValueError(
-                f"data_by_event names {', '.join(stray)}, which this emitter never emits "
-                f"(it emits {', '.join(sorted(possible))})"
-            )
-        return self
-
-
-def _events_of(event: str | SwitchEvent) -> set[str]:
-    if isinstance(event, str):
-        return {event}
-    return {name for target in event.cases.values() for name in _events_of(target)}
-
-
-class ForEach(_Over):
-    """Emit once per item of an array (a shipment per line, an event per order of a page)."""
-
-    type: Literal["foreach"]
-    from_: PathString = Field(alias="from")
-    as_: ItemNames | None = Field(default=None, alias="as")
-    key: Expr = Field(description="Identity of the item; part of each emitted event's id.")
-    distinct: bool = Field(
-        default=False,
-        description="Emit once per distinct key, for its first item (one shipment per tracking number); "
-        "without it a repeated key quarantines the payload.",
-    )
-    when: Condition | None = None
-    emit: list[Emitter] = Field(min_length=1)
-
-
-Emitter = Annotated[EmitEvent | ForEach, Field(discriminator="type")]
-
-
-class InputSpec(Spec):
-    schema_: str | None = Field(
-        default=None,
-        alias="schema",
-        description="JSON Schema of the payload, relative to the connector's folder; `file.json#/pointer` "
-        "names the part of a response schema that describes one record (draft-04 to 07 files).",
-    )
-    lenient: list[str] = Field(
-        default_factory=list,
-        description="Schema paths (like /properties/NotificationType) whose errors are tolerated, "
-        "for official schemas that contradict the marketplace's real payloads.",
-    )
-
-
-class MappingSpec(Spec):
-    type: Literal["mapping"]
-    description: str | None = None
-    input: InputSpec | None = None
-    emit: list[Emitter] = Field(min_length=1)
-
-
-for _model in (
-    StringExpr, IntExpr, DecimalExpr, BoolExpr, TimestampExpr, MoneyExpr, EnumExpr, ListExpr, SumExpr,
-    PickExpr, HoldsExpr, ObjectExpr, CoalesceExpr, FormatExpr, CaseBranch, CaseExpr, JoinExpr, EqualsCond,
-    InCond, ContainsCond, ExistsCond, NotCond, AllCond, AnyCond, SameCond, SomeCond, SwitchEvent, EmitEvent,
-    ForEach, MappingSpec,
-):  # fmt: skip
-    _model.model_rebuild()

@@ -1,0 +1,24 @@
+"""The mapping format. These models are the single source of mapping.schema.json (see `hub schemas export`).
+
+A value expression is either a shorthand (a string starting with `$` is a path from the payload root,
+`@` from the current `foreach` item, `@name` from the item an enclosing `as: name` bound; any other
+scalar is a constant) or an object with a `type:`. `[*]` in a path takes every element of an array.
+
+Expressions and conditions refer to each other, so their models are completed here, once all exist.
+"""
+
+from hub.mapping.spec import conditions, document, exprs
+from hub.mapping.spec.conditions import *  # noqa: F403
+from hub.mapping.spec.document import *  # noqa: F403
+from hub.mapping.spec.exprs import *  # noqa: F403
+from hub.mapping.spec.exprs import _Over, _Typed  # noqa: F401
+
+_NAMESPACE = {**vars(exprs), **vars(conditions), **vars(document)}
+_OWN_MODELS = [
+    value
+    for module in (exprs, conditions, document)
+    for value in vars(module).values()
+    if isinstance(value, type) and issubclass(value, exprs.Spec) and value.__module__ == module.__name__
+]
+for _model in _OWN_MODELS:
+    _model.model_rebuild(_types_namespace=_NAMESPACE)
