@@ -8,7 +8,7 @@ import threading
 import click
 
 from hub import logs
-from hub.cli.common import friendly_errors, settings
+from hub.cli.common import friendly_errors, parse_time, settings
 from hub.consumers.registry import group, groups
 from hub.consumers.runner import GroupRunner
 from hub.relay.listen import wakeup_for
@@ -70,12 +70,23 @@ def relay(once: bool, batch_size: int) -> None:
 @click.command()
 @click.argument("group_name", metavar="GROUP")
 @click.option("--once", is_flag=True, help="Apply what is in the log now, then exit.")
+@click.option(
+    "--rewind",
+    metavar="start|TIME",
+    help="First move the group's offsets to the start of the log, or to the first event at or after TIME "
+    "(ISO 8601 or an age like 2h). Events the group already applied are skipped, not applied again.",
+)
 @friendly_errors
-def consume(group_name: str, once: bool) -> None:
+def consume(group_name: str, once: bool, rewind: str | None) -> None:
     """Run the handler registered for GROUP: each event applied once, offsets committed after."""
     logs.configure()
     config = settings()
-    runner = GroupRunner(open_store(config), open_broker(config), group(group_name))
+    spec = group(group_name)
+    broker = open_broker(config)
+    if rewind is not None:
+        broker.reset_group(spec.name, spec.topics, to=None if rewind == "start" else parse_time(rewind))
+        click.echo(f"{group_name}: rewound to {rewind}")
+    runner = GroupRunner(open_store(config), broker, spec)
     if once:
         click.echo(f"{group_name}: read {runner.drain()} record(s)")
         return

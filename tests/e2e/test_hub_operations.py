@@ -54,3 +54,20 @@ def test_database_and_broker_urls_override_the_defaults(tmp_path: Path, home: Pa
         wait_for(lambda: HubCli(env).run("events").stdout.strip(), message="event in the custom log")
     assert rows(store, "SELECT count(*) FROM inbox") == [(1,)]
     assert not (home / "hub.db").exists() and not (home / "log.db").exists()
+
+
+def test_a_group_rewound_reads_the_log_again_and_applies_nothing_twice(home: Path, cli: HubCli) -> None:
+    with HubServer(hub_env(home), verb="receiver") as receiver:
+        for n, status in enumerate(["UNPAID", "ON_HOLD", "AWAITING_SHIPMENT"]):
+            assert post(receiver, order_webhook(status, "2002", f"r{n}")).json()["status"] == "accepted"
+        time.sleep(1.1)
+        middle = datetime.now(UTC).isoformat()
+        assert post(receiver, order_webhook("DELIVERED", "2002", "r3")).json()["status"] == "accepted"
+    cli.run("relay", "--once")
+    assert "audit: read 4 record(s)" in cli.run("consume", "audit", "--once").stdout
+    assert "audit: read 0 record(s)" in cli.run("consume", "audit", "--once").stdout
+
+    replay = cli.run("consume", "audit", "--once", "--rewind", middle).stdout
+    assert f"rewound to {middle}" in replay and "audit: read 1 record(s)" in replay
+    assert "audit: read 4 record(s)" in cli.run("consume", "audit", "--once", "--rewind", "start").stdout
+    assert rows(home / "hub.db", "SELECT count(*), count(DISTINCT event_id) FROM audit_log") == [(4, 4)]
