@@ -20,6 +20,21 @@ def schemas() -> None:
     """Event and YAML-format JSON Schemas kept in the repository."""
 
 
+def _format_schemas(folder: Path) -> list[tuple[Path, str]]:
+    """The published connector and mapping format schemas, as `export` writes them."""
+    kinds: tuple[Kind, ...] = ("connector", "mapping")
+    return [(folder / f"{k}.schema.json", event_schemas.render(format_schema(k))) for k in kinds]
+
+
+FORMAT_DIR_OPTION = click.option(
+    "--format-dir",
+    type=click.Path(path_type=Path),
+    default=FORMAT_DIR,
+    show_default=True,
+    help="Where the connector and mapping format schemas are kept.",
+)
+
+
 @schemas.command(name="export")
 @click.option(
     "--dir",
@@ -29,13 +44,11 @@ def schemas() -> None:
     show_default=True,
     help="Where the event schemas are kept.",
 )
-def export_schemas(directory: Path) -> None:
+@FORMAT_DIR_OPTION
+def export_schemas(directory: Path, format_dir: Path) -> None:
     """Write the current event schemas and the connector/mapping format schemas."""
     written = event_schemas.export(directory)
-    kinds: tuple[Kind, ...] = ("connector", "mapping")
-    for kind in kinds:
-        path = FORMAT_DIR / f"{kind}.schema.json"
-        text = event_schemas.render(format_schema(kind))
+    for path, text in _format_schemas(format_dir):
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
             written.append(path)
@@ -48,9 +61,16 @@ def export_schemas(directory: Path) -> None:
 @click.option(
     "--dir", "directory", type=click.Path(path_type=Path), default=event_schemas.SCHEMA_DIR, show_default=True
 )
-def check_schemas(directory: Path) -> None:
-    """Fail when an event schema changed incompatibly with its committed version."""
+@FORMAT_DIR_OPTION
+def check_schemas(directory: Path, format_dir: Path) -> None:
+    """Fail when an event schema changed incompatibly with its committed version, or when a committed
+    schema (event or YAML format) is out of date."""
     findings = event_schemas.check(directory)
+    for path, text in _format_schemas(format_dir):
+        if not path.exists() or path.read_text() != text:
+            findings.append(
+                event_schemas.Finding(path.name, False, "format changed: run `hub schemas export`")
+            )
     for f in findings:
         click.echo(f"{'BREAKING' if f.breaking else 'stale':<8} {f.file}: {f.message}")
     if any(f.breaking for f in findings):
@@ -60,7 +80,7 @@ def check_schemas(directory: Path) -> None:
         sys.exit(1)
     if findings:
         sys.exit(1)
-    click.echo("event schemas match the committed versions")
+    click.echo("event and format schemas match the committed versions")
 
 
 @click.group()

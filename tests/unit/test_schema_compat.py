@@ -87,3 +87,16 @@ def test_hub_schemas_check_flags_a_compatible_change_left_unexported(tmp_path: P
     result = cli.run("schemas", "check", "--dir", str(committed), check=False)
     assert result.returncode == 1
     assert "stale    OrderPaid.v1.json: compatible change not exported" in result.stdout
+
+
+def test_hub_schemas_check_flags_a_stale_format_schema(tmp_path: Path, cli: HubCli) -> None:
+    formats = tmp_path / "formats"
+    shutil.copytree(SCHEMA_DIR.parent, formats, ignore=shutil.ignore_patterns("events"))
+    args = ("schemas", "check", "--format-dir", str(formats))
+    assert cli.run(*args).returncode == 0
+    stale = json.loads((formats / "mapping.schema.json").read_text())
+    del stale["$defs"]["MoneyExpr"]["properties"]["per"]  # as if the `per` option were added after export
+    (formats / "mapping.schema.json").write_text(json.dumps(stale))
+    result = cli.run(*args, check=False)
+    assert result.returncode == 1
+    assert "mapping.schema.json: format changed: run `hub schemas export`" in result.stdout
