@@ -55,7 +55,7 @@ class Relay:
                     key=r.partition_key.encode(),
                     value=r.payload,
                     headers=tuple(r.headers),
-                    timestamp_ms=int(r.created_at.timestamp() * 1000),
+                    timestamp_ms=r.timestamp_ms,
                 )
                 for r in rows
             ]
@@ -63,9 +63,7 @@ class Relay:
         faults.hit("relay.after_publish")
         with self.store.transaction() as conn:
             # Fencing: a relay whose lease was taken over must not mark; the new holder republishes.
-            if self.leases is not None and not self.leases.confirm(
-                conn, {outbox.shard_of(r.partition_key) for r in rows}
-            ):
+            if self.leases is not None and not self.leases.confirm(conn, {r.shard for r in rows}):
                 return 0
             outbox.mark_published(conn, [r.id for r in rows], utcnow())
         return len(rows)
