@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub import faults
-from hub.broker.port import Broker, Message
+from hub.broker.port import Broker, JsonHeaders, Message
 from hub.clock import utcnow
 from hub.relay.leases import LeaseKeeper
 from hub.relay.wakeup import Wakeup
@@ -131,7 +131,7 @@ class Relay:
             return None
         # Rows come in id order, which within one key is sequence order; the broker keeps per-key order.
         messages = [
-            Message(r.topic, r.partition_key.encode(), r.payload, tuple(r.headers), r.timestamp_ms)
+            Message(r.topic, r.partition_key.encode(), r.payload, JsonHeaders(r.headers_json), r.timestamp_ms)
             for r in rows
         ]
         if epochs is not None:
