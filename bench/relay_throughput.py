@@ -1,23 +1,28 @@
 """Relay throughput and commit-to-ack latency, each next to a baseline relay that awaits every send,
 measured in the same run on the same machine.
 
-    .venv/bin/python bench/relay_throughput.py [--events 100000] [--keys 10000]
+    .venv/bin/python bench/relay_throughput.py [--events 100000] [--keys 10000] [--processes 2]
 
 Starts its own Kafka and PostgreSQL (tests/infra launchers, on quiet ports) and uses a SQLite file for
 the one-machine path. Per path it fills the outbox with --events rows over --keys keys, then
-  1. throughput: the relay publishes them all; the baseline publishes --baseline-events of them;
+  1. throughput: one relay (pipelined, holding shard leases as `hub relay` does) publishes them all;
+     the baseline (one batch at a time, each message its own publish awaited before the next)
+     publishes --baseline-events of them; then --processes relay processes share the shards;
   2. latency: a producer thread commits --rate events/s for --seconds while the relay runs, and each
      event's commit-to-ack time is taken (ack = the broker's publish returned, before the mark).
+Machine load is printed per path: CPU busy on the whole machine while the single relay ran (other
+sessions' work included) and the load average.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +30,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.infra
 
 from infra_ports import kafka_node, postgres_server
+from relay_scaleout import scaled_throughput
 from relay_workload import (
     AckClock,
+    CpuMeter,
     OneByOne,
     fill,
     latency,
@@ -48,11 +55,34 @@ class Row:
     path: str
     relay_rate: float = 0.0
     baseline_rate: float = 0.0
+    scaled_rate: float = 0.0
     relay_p50: float = 0.0
     relay_p99: float = 0.0
     baseline_p50: float = 0.0
     baseline_p99: float = 0.0
     baseline_unacked: int = 0
+    busy: float = 0.0
+    load: float = 0.0
+
+
+@dataclass
+class Setup:
+    name: str
+    store_url: str
+    broker_url: str  # Kafka, or the embedded log's path stem: a fresh file per run
+
+    def broker_url_for_run(self) -> tuple[str, str]:
+        """(broker URL, topic prefix) for one measurement, so runs never read each other's records."""
+        run = uuid.uuid4().hex[:8]
+        if self.broker_url.startswith("kafka://"):
+            return self.broker_url, f"b{run}."
+        return f"{self.broker_url}-{run}.db", ""
+
+    def broker(self) -> Broker:
+        url, prefix = self.broker_url_for_run()
+        broker = open_broker(url, topic_prefix=prefix)
+        broker.ensure_topics(TOPICS)
+        return broker
 
 
 def main() -> None:
@@ -62,6 +92,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--keys", type=int, default=10_000)
     parser.add_argument("--baseline-events", type=int, default=5_000, help="the baseline's sample")
+    parser.add_argument("--processes", type=int, default=2, help="relay processes for the scale-out row")
     parser.add_argument("--rate", type=int, default=1_000, help="events/s for the latency runs")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each latency run")
     parser.add_argument("--paths", default="pg-kafka,pg-embedded,sqlite-embedded")
@@ -70,64 +101,64 @@ def main() -> None:
     print(f"generating {args.events:,} events over {args.keys:,} keys ...", flush=True)
     events = make_events(args.events, args.keys, run=uuid.uuid4().hex)
     steady = make_events(int(args.rate * args.seconds) * 2, args.keys, run=uuid.uuid4().hex)
+    # The inputs are ~500,000 objects that live to the end: with them in the heap every full collection
+    # took ~220 ms here, a pause in the relay thread that `hub relay` (a batch in memory) never has.
+    gc.collect()
+    gc.freeze()
     rows = []
     with ExitStack() as infra:
         work = Path(infra.enter_context(tempfile.TemporaryDirectory(prefix="hub-bench-")))
         wanted = args.paths.split(",")
         kafka = infra.enter_context(kafka_node()) if any(p.endswith("kafka") for p in wanted) else None
         postgres = infra.enter_context(postgres_server()) if any(p.startswith("pg") for p in wanted) else None
-        for path in wanted:
+        for name in wanted:
             store_url = (
                 fresh_database(postgres, f"bench_{uuid.uuid4().hex[:10]}")
-                if path.startswith("pg") and postgres is not None
-                else f"sqlite:///{work}/{path}.db"
+                if name.startswith("pg") and postgres is not None
+                else f"sqlite:///{work}/{name}.db"
             )
-
-            def broker_factory(path: str = path) -> Broker:
-                if path.endswith("kafka") and kafka is not None:
-                    broker = open_broker(kafka.url, topic_prefix=f"b{uuid.uuid4().hex[:8]}.")
-                else:
-                    broker = open_broker(f"sqlite:///{work}/log-{uuid.uuid4().hex[:8]}.db")
-                broker.ensure_topics(TOPICS)
-                return broker
-
-            rows.append(measure(path, store_url, broker_factory, events, steady, args))
+            broker_url = (
+                kafka.url if name.endswith("kafka") and kafka is not None else f"sqlite:///{work}/log"
+            )
+            rows.append(measure(Setup(name, store_url, broker_url), events, steady, args))
     report(rows, args)
 
 
-def measure(
-    path: str,
-    store_url: str,
-    broker_factory: Callable[[], Broker],
-    events: list[Event],
-    steady: list[Event],
-    args: argparse.Namespace,
-) -> Row:
-    row = Row(path)
-    store = Store(store_url)
+def measure(path: Setup, events: list[Event], steady: list[Event], args: argparse.Namespace) -> Row:
+    row = Row(path.name)
+    store = Store(path.store_url)
     store.migrate()
-    print(f"[{path}] filling the outbox ...", flush=True)
+    print(f"[{path.name}] filling the outbox ...", flush=True)
     fill(store, events)
 
-    with opened(broker_factory()) as broker:
+    with opened(path.broker()) as broker, CpuMeter() as meter:
         count, seconds = throughput(store, broker)
-        row.relay_rate = count / seconds
-        print(f"[{path}] relay: {count:,} events in {seconds:.2f} s", flush=True)
+    row.relay_rate, row.busy, row.load = count / seconds, meter.busy, os.getloadavg()[0]
+    print(
+        f"[{path.name}] relay: {count:,} events in {seconds:.2f} s "
+        f"(machine {meter.busy:.0%} busy, load {row.load:.1f})",
+        flush=True,
+    )
     set_pending(store, True)
-    with opened(broker_factory()) as broker:
-        count, seconds = throughput(store, OneByOne(broker), limit=args.baseline_events)
+    with opened(OneByOne(path.broker())) as broker:
+        count, seconds = throughput(store, broker, limit=args.baseline_events, pipelined=False)
         row.baseline_rate = count / seconds
-        print(f"[{path}] baseline: {count:,} events in {seconds:.2f} s", flush=True)
+        print(f"[{path.name}] baseline: {count:,} events in {seconds:.2f} s", flush=True)
+    if args.processes > 1:
+        url, prefix = path.broker_url_for_run()
+        count, seconds = scaled_throughput(store, url, lambda: prefix, args.processes)
+        row.scaled_rate = count / seconds
+        print(f"[{path.name}] {args.processes} relay processes: {count:,} events in {seconds:.2f} s")
     set_pending(store, False)
 
     half = len(steady) // 2
     for one_by_one, sample in ((False, steady[:half]), (True, steady[half:])):
-        with opened(broker_factory()) as broker:
+        with opened(path.broker()) as broker:
             clock = AckClock(broker, one_by_one)
             measured, unacked = latency(store, clock, sample, args.rate, args.seconds)
         p50, p99 = percentile(measured, 0.5), percentile(measured, 0.99)
         who = "baseline" if one_by_one else "relay"
-        print(f"[{path}] {who} at {args.rate}/s: p50 {p50:.1f} ms, p99 {p99:.1f} ms, unacked {unacked}")
+        print(f"[{path.name}] {who} at {args.rate}/s: p50 {p50:.1f} ms, p99 {p99:.1f} ms, unacked {unacked}")
         if one_by_one:
             row.baseline_p50, row.baseline_p99, row.baseline_unacked = p50, p99, unacked
         else:
@@ -153,24 +184,26 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
         f"{args.baseline_events:,}); latency at {args.rate:,} events/s for {args.seconds:.0f} s"
     )
     print(f"{os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end")
-    widths = (16, 10, 9, 6, 7, 7, 9, 9, 7)
-    print(
-        line(("path", "relay/s", "base/s", "x", "p50 ms", "p99 ms", "base p50", "base p99", "p99 x"), widths)
-    )
+    widths = (16, 8, 8, 6, 9, 7, 7, 9, 9, 5, 5)
+    heads = ("path", "relay/s", "base/s", "x", f"{args.processes} proc/s", "p50 ms", "p99 ms")
+    print(line((*heads, "base p50", "base p99", "busy", "load"), widths))
     for r in rows:
         cells = (
             r.path,
             f"{r.relay_rate:,.0f}",
             f"{r.baseline_rate:,.0f}",
             f"{r.relay_rate / r.baseline_rate:.1f}",
+            f"{r.scaled_rate:,.0f}",
             f"{r.relay_p50:.1f}",
             f"{r.relay_p99:.1f}",
             f"{r.baseline_p50:,.0f}",
             f"{r.baseline_p99:,.0f}" + ("+" if r.baseline_unacked else ""),
-            f"{r.baseline_p99 / r.relay_p99:,.0f}",
+            f"{r.busy:.0%}",
+            f"{r.load:.1f}",
         )
         print(line(cells, widths))
-    print("x: relay over baseline throughput; p99 x: baseline p99 over relay p99; latency = commit to ack.")
+    print("x: one relay over baseline throughput; latency = commit to ack; busy: the machine's CPU while")
+    print("the single relay ran, everything on it included; load: 1-minute load average then.")
     print(
         "'+': the baseline fell behind the rate; some events were not acked within 30 s of the last commit."
     )

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -16,6 +17,7 @@ from hub.events import Event
 from hub.events.orders import OrderPaid
 from hub.ids import new_traceparent, stable_id
 from hub.relay import Relay, Wakeup
+from hub.relay.leases import LeaseKeeper
 from hub.store import Store, outbox
 
 STATUSES = ("UNPAID", "ON_HOLD", "AWAITING_SHIPMENT", "AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED")
@@ -114,17 +116,34 @@ class AckClock(OneByOne):
                 self.acked.setdefault(_event_id(message), now)
 
 
-def throughput(store: Store, broker: Broker, limit: int | None = None) -> tuple[int, float]:
-    """Publish pending rows (all, or about `limit`) with the real relay; return (events, seconds)."""
-    relay = Relay(store, broker)
+def throughput(
+    store: Store, broker: Broker, *, limit: int | None = None, pipelined: bool = True
+) -> tuple[int, float]:
+    """Publish pending rows (all, or about `limit`) with the real relay, holding shard leases as `hub
+    relay` does; return (events, seconds). Pipelined: `Relay.drain`; else one `publish_once` after
+    another, the relay with nothing overlapped."""
+    leases = LeaseKeeper(store, ttl_s=10)
+    relay = Relay(store, broker, leases=leases)
     started = time.perf_counter()
     total = 0
-    while limit is None or total < limit:
-        published = relay.publish_once()
-        if not published:
-            break
-        total += published
-    return total, time.perf_counter() - started
+    if pipelined:
+        total = relay.drain()
+    else:
+        while limit is None or total < limit:
+            published = relay.publish_once()
+            if not published:
+                break
+            total += published
+    elapsed = time.perf_counter() - started
+    leases.release()
+    return total, elapsed
+
+
+def one_step_run(relay: Relay, stop: threading.Event, wakeup: Wakeup) -> None:
+    """The baseline's loop: one batch at a time, nothing overlapped (Relay.run before the pipeline)."""
+    while not stop.is_set():
+        if relay.publish_once() < relay.batch_size:
+            wakeup.wait(min(1.0, relay.leases.due_in()) if relay.leases else 1.0)
 
 
 def latency(
@@ -135,8 +154,12 @@ def latency(
     per_commit = 10
     wakeup = Wakeup()
     stop = threading.Event()
-    relay = threading.Thread(target=Relay(store, broker).run, args=(stop, wakeup), daemon=True)
-    relay.start()
+    leases = LeaseKeeper(store, ttl_s=10)
+    relay = Relay(store, broker, leases=leases)
+    # The baseline awaits each send and overlaps nothing; the relay is what `hub up` runs.
+    run = one_step_run if broker.one_by_one else Relay.run
+    thread = threading.Thread(target=run, args=(relay, stop, wakeup), daemon=True)
+    thread.start()
     committed: dict[str, float] = {}
     started = time.monotonic()
     total = min(len(events), int(rate * seconds))
@@ -155,13 +178,36 @@ def latency(
     while len(broker.acked) < len(committed) and time.monotonic() < deadline:
         time.sleep(0.05)
     stop.set()
-    relay.join(timeout=60)
+    thread.join(timeout=60)
+    leases.release()
     measured = [
         (broker.acked[e] - at) * 1000
         for e, at in committed.items()
         if at - started >= warmup_s and e in broker.acked
     ]
     return measured, sum(1 for e in committed if e not in broker.acked)
+
+
+class CpuMeter:
+    """The whole machine's CPU busy fraction over a `with` block (/proc/stat; 0 where there is none)."""
+
+    busy = 0.0
+
+    def __enter__(self) -> CpuMeter:
+        self._start = _cpu_times()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        total, idle = (end - start for end, start in zip(_cpu_times(), self._start, strict=True))
+        self.busy = 1 - idle / total if total else 0.0
+
+
+def _cpu_times() -> tuple[int, int]:
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return 0, 0
+    return sum(fields), fields[3] + fields[4]  # all of user..steal; idle + iowait
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -11,7 +11,9 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from hub.broker.port import Message, PublishError, Record, partition_for
+import orjson
+
+from hub.broker.port import JsonHeaders, Message, PublishError, Record, partition_for
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS topics(name TEXT PRIMARY KEY, partitions INTEGER NOT NULL);
@@ -36,9 +38,13 @@ _CROSS_PROCESS_POLL_S = 0.05
 # Headers are length-prefixed so that any bytes round-trip, NUL included, as they do through Kafka.
 _HEADERS_V2 = b"\x02"
 _LENGTHS = struct.Struct(">HI")
+# Headers the relay hands over as the outbox's JSON text (text values only) are stored as that text.
+_HEADERS_JSON = b"\x03"
 
 
 def _encode_headers(headers: Sequence[tuple[str, bytes]]) -> bytes:
+    if isinstance(headers, JsonHeaders):
+        return _HEADERS_JSON + headers.json.encode()
     parts = [_HEADERS_V2]
     for k, v in headers:
         name = k.encode()
@@ -49,6 +55,8 @@ def _encode_headers(headers: Sequence[tuple[str, bytes]]) -> bytes:
 def _decode_headers(blob: bytes) -> tuple[tuple[str, bytes], ...]:
     if not blob:
         return ()
+    if blob[:1] == _HEADERS_JSON:
+        return tuple((name, value.encode()) for name, value in orjson.loads(blob[1:]))
     if blob[:1] != _HEADERS_V2:
         # The first format (separator characters), still readable in logs written before the change.
         pairs = blob.decode("latin-1").split("\x00")

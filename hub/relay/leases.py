@@ -13,7 +13,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from sqlalchemy import Connection
 
@@ -71,10 +71,16 @@ class LeaseKeeper:
             return {}
         return dict(self._grants)
 
-    def confirm(self, conn: Connection, shards: Collection[int]) -> bool:
+    def confirm(
+        self, conn: Connection, shards: Collection[int], epochs: Mapping[int, int] | None = None
+    ) -> bool:
         """Fencing, inside the mark's transaction: False if any of `shards` was granted to another relay
-        since we read its rows. Then forget our grants, so the next batch waits for a fresh heartbeat."""
-        if lease_repo.confirm(conn, self.owner, self._grants, shards):
+        since we read its rows. Then forget our grants, so the next batch waits for a fresh heartbeat.
+
+        `epochs` are the grants the rows were read under. A pipelined relay heartbeats between reading
+        a batch and marking it; checking against the grants of then (not our latest) also fails a shard
+        that was lost and granted back to us meanwhile."""
+        if lease_repo.confirm(conn, self.owner, self._grants if epochs is None else epochs, shards):
             return True
         log.warning("relay %s lost a shard lease; a takeover will publish those rows again", self.owner)
         self._grants, self._renewed_at = {}, float("-inf")

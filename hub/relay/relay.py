@@ -1,19 +1,40 @@
-"""Publish committed outbox rows; mark them published only after the broker holds them."""
+"""Publish committed outbox rows; mark them published only after the broker holds them.
+
+The guarantees: every committed row reaches the broker at least once (a crash may republish, never
+skip), and the rows of one key first reach it in commit order. `stream` overlaps the steps without
+weakening either: while the broker works on batch N, a worker thread marks batch N-1 (acked in full
+before) and reads batch N+1 (leaving out N's rows). Batch N+1 goes to the broker only once every
+message of N is acked, marks happen strictly in batch order, and on any failure the read-ahead is
+dropped, so what was not marked is read again, in id order, by the next attempt.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
 
 from hub import faults
-from hub.broker.port import Broker, Message
+from hub.broker.port import Broker, JsonHeaders, Message
 from hub.clock import utcnow
 from hub.relay.leases import LeaseKeeper
 from hub.relay.wakeup import Wakeup
+from hub.relay.worker import Worker
 from hub.store import Store, outbox
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    ids: list[int]
+    messages: list[Message]
+    # Shard -> the lease epoch this relay held when it read the rows; None for a relay without leases.
+    epochs: dict[int, int] | None
 
 
 class Relay:
@@ -31,48 +52,51 @@ class Relay:
         self.batch_size = batch_size
         self.shards = shards
         self.leases = leases
-
-    def _shards(self) -> Sequence[int] | None:
-        if self.leases is None:
-            return self.shards
-        self.leases.maintain()
-        return sorted(self.leases.held())
+        self._worker = Worker("relay-db")
 
     def publish_once(self) -> int:
-        """One batch. A crash after publish and before mark re-publishes the batch later: at least once."""
-        shards = self._shards()
-        if shards is not None and not shards:
+        """One batch, nothing overlapped. A crash after publish and before mark re-publishes the batch
+        later: at least once."""
+        batch = self._read()
+        if batch is None:
             return 0
-        with self.store.transaction() as conn:
-            rows = outbox.pending(conn, self.batch_size, shards)
-        if not rows:
-            return 0
-        # Rows come in id order, which within one key is sequence order; the broker keeps per-key order.
-        self.broker.publish(
-            [
-                Message(
-                    topic=r.topic,
-                    key=r.partition_key.encode(),
-                    value=r.payload,
-                    headers=tuple(r.headers),
-                    timestamp_ms=int(r.created_at.timestamp() * 1000),
-                )
-                for r in rows
-            ]
-        )
+        self.broker.publish(batch.messages)
         faults.hit("relay.after_publish")
-        with self.store.transaction() as conn:
-            # Fencing: a relay whose lease was taken over must not mark; the new holder republishes.
-            if self.leases is not None and not self.leases.confirm(
-                conn, {outbox.shard_of(r.partition_key) for r in rows}
-            ):
-                return 0
-            outbox.mark_published(conn, [r.id for r in rows], utcnow())
-        return len(rows)
+        return len(batch.ids) if self._mark(batch) else 0
+
+    def stream(self, stop: threading.Event | None = None) -> int:
+        """Batches back to back, each read and marked while the broker works on its neighbour, until a
+        read finds nothing (or `stop` is set). Returns how many rows were published and marked."""
+        batch = self._read()
+        acked: Batch | None = None
+        marked = 0
+        while batch is not None:
+            if not self._still_held(batch):
+                # Read under a lease taken from us since: the holder publishes those rows.
+                log.info("relay dropped a read-ahead batch: a shard lease moved since it was read")
+                break
+            ahead = self._worker.submit(functools.partial(self._mark_then_read, acked, batch.ids))
+            try:
+                self.broker.publish(batch.messages)
+            except BaseException:
+                _settle(ahead)  # let the earlier batch's mark finish; the read-ahead is dropped
+                raise
+            faults.hit("relay.after_publish")
+            was_marked, following = ahead.result()
+            if not was_marked:
+                return marked  # fencing: this and the acked batch are left to the new holder
+            if acked is not None:
+                marked += len(acked.ids)
+            acked, batch = batch, following
+            if stop is not None and stop.is_set():
+                break
+        if acked is not None and self._mark(acked):
+            marked += len(acked.ids)
+        return marked
 
     def drain(self) -> int:
         total = 0
-        while n := self.publish_once():
+        while n := self.stream():
             total += n
         return total
 
@@ -80,13 +104,66 @@ class Relay:
         backoff = 0.1
         while not stop.is_set():
             try:
-                published = self.publish_once()
+                self.stream(stop)
                 backoff = 0.1
             except Exception as exc:  # broker or database away: keep the rows, try again later
                 log.warning("relay: %s; retrying in %.1f s", exc, backoff)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
                 continue
-            if published < self.batch_size:
-                # Wake for the next heartbeat at the latest, so the leases never lapse while idle.
-                wakeup.wait(min(1.0, self.leases.due_in()) if self.leases else 1.0)
+            # Caught up. Wake for the next heartbeat at the latest, so the leases never lapse while idle.
+            wakeup.wait(min(1.0, self.leases.due_in()) if self.leases else 1.0)
+
+    # -- the steps
+
+    def _read(self, exclude: Collection[int] = ()) -> Batch | None:
+        epochs: dict[int, int] | None = None
+        shards = self.shards
+        if self.leases is not None:
+            self.leases.maintain()
+            epochs = self.leases.held()
+            if not epochs:
+                return None
+            shards = sorted(epochs)
+        with self.store.transaction() as conn:
+            rows = outbox.pending(conn, self.batch_size, shards, exclude)
+        if not rows:
+            return None
+        # Rows come in id order, which within one key is sequence order; the broker keeps per-key order.
+        messages = [
+            Message(r.topic, r.partition_key.encode(), r.payload, JsonHeaders(r.headers_json), r.timestamp_ms)
+            for r in rows
+        ]
+        if epochs is not None:
+            epochs = {shard: epochs[shard] for shard in {r.shard for r in rows}}
+        return Batch([r.id for r in rows], messages, epochs)
+
+    def _mark(self, batch: Batch) -> bool:
+        with self.store.transaction() as conn:
+            # Fencing: if any of the batch's shards was granted again since we read its rows, another
+            # relay may be publishing them; do not mark, the holder republishes.
+            leases, epochs = self.leases, batch.epochs
+            if leases is not None and epochs is not None and not leases.confirm(conn, epochs, epochs):
+                return False
+            outbox.mark_published(conn, batch.ids, utcnow())
+        return True
+
+    def _mark_then_read(self, acked: Batch | None, in_flight: list[int]) -> tuple[bool, Batch | None]:
+        """On the worker: mark the acked batch, then read the next one without the batch in flight."""
+        if acked is not None and not self._mark(acked):
+            return False, None
+        return True, self._read(exclude=in_flight)
+
+    def _still_held(self, batch: Batch) -> bool:
+        """Checked just before sending: a read-ahead batch waited a whole publish since it was read."""
+        if self.leases is None or batch.epochs is None:
+            return True
+        held = self.leases.held()
+        return all(held.get(shard) == epoch for shard, epoch in batch.epochs.items())
+
+
+def _settle(future: Future[Any]) -> None:
+    try:
+        future.result()
+    except Exception as exc:
+        log.warning("relay: the overlapped database step failed too: %s", exc)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import Connection, Text, any_, cast, delete, func, insert, select, text, update
+from sqlalchemy import Connection, any_, delete, func, insert, select
 
 from hub.events import Event
 from hub.store.tables import outbox
@@ -20,15 +20,25 @@ def shard_of(partition_key: str) -> int:
     return zlib.crc32(partition_key.encode()) % SHARDS
 
 
-@dataclass(frozen=True, slots=True)
-class PendingRow:
+class PendingRow(NamedTuple):
+    """An unpublished row as the relay needs it. A tuple (built in C, a third of a frozen dataclass's cost)
+    holding the headers as the JSON text the outbox stores: parsed only by a broker that needs pairs."""
+
     id: int
-    event_id: str
+    shard: int
     topic: str
     partition_key: str
-    headers: list[tuple[str, bytes]]
+    headers_json: str
     payload: bytes
-    created_at: datetime
+    timestamp_ms: int
+
+    @property
+    def headers(self) -> list[tuple[str, bytes]]:
+        return [(k, v.encode()) for k, v in orjson.loads(self.headers_json)]
+
+    @property
+    def created_at(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp_ms / 1000, UTC)
 
 
 def append(conn: Connection, events: Sequence[Event], created_at: datetime) -> None:
@@ -53,40 +63,75 @@ def append(conn: Connection, events: Sequence[Event], created_at: datetime) -> N
     )
 
 
-def pending(conn: Connection, limit: int, shards: Sequence[int] | None = None) -> list[PendingRow]:
-    """Unpublished rows in id order. Selecting on the published flag (not on an id watermark) means a
+# The relay's reads and marks go to the driver directly: through SQLAlchemy's result and type processing
+# the read of 1,000 rows cost 17 ms of CPU here, as raw tuples 3 ms. Epoch milliseconds come from the
+# database, so no datetime is built per row.
+_PENDING = {
+    "postgresql": (
+        "SELECT id, shard, topic, partition_key, headers::text, payload,"
+        " floor(extract(epoch FROM created_at) * 1000)::bigint"
+        " FROM outbox WHERE published_at IS NULL{shards}{exclude} ORDER BY id LIMIT %(limit)s",
+        " AND shard = ANY(%(shards)s::smallint[])",
+        # NOT IN over a subquery is a hashed lookup; `<> ALL(array)` compared every row with every id.
+        " AND id NOT IN (SELECT unnest(%(exclude)s::bigint[]))",
+    ),
+    "sqlite": (
+        "SELECT id, shard, topic, partition_key, headers, payload,"
+        # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): whole seconds, then the milliseconds' digits.
+        " CAST(strftime('%s', created_at) AS INTEGER) * 1000 + CAST(substr(created_at, 21, 3) AS INTEGER)"
+        " FROM outbox WHERE published_at IS NULL{shards}{exclude} ORDER BY id LIMIT :limit",
+        " AND shard IN (SELECT value FROM json_each(:shards))",
+        " AND id NOT IN (SELECT value FROM json_each(:exclude))",
+    ),
+}
+
+
+def pending(
+    conn: Connection, limit: int, shards: Sequence[int] | None = None, exclude: Collection[int] = ()
+) -> list[PendingRow]:
+    """Unpublished rows in id order, leaving out the ids in `exclude` (rows read ahead while an earlier
+    batch is still being published). Selecting on the published flag (not on an id watermark) means a
     row whose transaction committed late is still found."""
-    query = (
-        select(
-            outbox.c.id,
-            outbox.c.event_id,
-            outbox.c.topic,
-            outbox.c.partition_key,
-            # As text, parsed by orjson below: the stdlib JSON decoder was a tenth of the relay's time.
-            cast(outbox.c.headers, Text),
-            outbox.c.payload,
-            outbox.c.created_at,
-        )
-        .where(outbox.c.published_at.is_(None))
-        .order_by(outbox.c.id)
-        .limit(limit)
-    )
+    sql, by_shard, excluding = _PENDING[conn.dialect.name]
+    params: dict[str, object] = {"limit": limit}
     if shards is not None:
-        query = query.where(outbox.c.shard.in_(list(shards)))
-    return [
-        PendingRow(r[0], r[1], r[2], r[3], [(k, v.encode()) for k, v in orjson.loads(r[4])], r[5], r[6])
-        for r in conn.execute(query).all()
-    ]
+        params["shards"] = _array(conn, shards)
+    if exclude:
+        params["exclude"] = _array(conn, exclude)
+    query = sql.format(shards=by_shard if shards is not None else "", exclude=excluding if exclude else "")
+    cursor = _cursor(conn)
+    cursor.execute(query, params)
+    return [PendingRow(*row) for row in cursor.fetchall()]
 
 
 def mark_published(conn: Connection, ids: Sequence[int], at: datetime) -> None:
+    if not ids:
+        return
+    cursor = _cursor(conn)
     if conn.dialect.name == "postgresql":
         # A mark lost in a database crash only makes the relay publish those rows again, which the
         # consumers' dedupe absorbs; so the mark need not wait for its WAL flush (one fsync per batch).
-        conn.execute(text("SET LOCAL synchronous_commit = off"))
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        conn.execute(update(outbox).where(outbox.c.id.in_(chunk)).values(published_at=at))
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute(
+            "UPDATE outbox SET published_at = %(at)s WHERE id = ANY(%(ids)s::bigint[])",
+            {"at": at, "ids": list(ids)},
+        )
+    else:
+        stamp = at.astimezone(UTC).strftime(_SQLITE_STAMP)  # the format SQLAlchemy stores, so it reads back
+        cursor.executemany("UPDATE outbox SET published_at = ? WHERE id = ?", [(stamp, i) for i in ids])
+
+
+_SQLITE_STAMP = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _cursor(conn: Connection) -> Any:
+    """A driver cursor inside the caller's transaction (SQLAlchemy's connection, its BEGIN)."""
+    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+
+def _array(conn: Connection, values: Collection[int]) -> object:
+    # psycopg sends a list as an array; SQLite reads a JSON array through json_each.
+    return list(values) if conn.dialect.name == "postgresql" else orjson.dumps(list(values)).decode()
 
 
 def backlog(conn: Connection) -> int:

@@ -8,10 +8,11 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
 import pytest
 
 from hub.broker.factory import open_broker
-from hub.broker.port import Broker, Consumer, Message, PublishError, Record, partition_for
+from hub.broker.port import Broker, Consumer, JsonHeaders, Message, PublishError, Record, partition_for
 from tests.contract.stacks import EmbeddedStack, KafkaStack
 from tests.infra import free_port
 
@@ -73,6 +74,17 @@ class BrokerContract:
         assert sorted(map(as_sent, read), key=repr) == sorted(sent, key=repr)
         assert [r.timestamp_ms for r in read] == sorted(r.timestamp_ms for r in read)  # oldest first
         assert list(broker.read(["inventory"])) == [r for r in read if r.topic == "inventory"]
+
+    def test_headers_handed_over_as_the_outbox_json_read_back_as_pairs(self, broker: Broker) -> None:
+        pairs = [["ce_id", "j-1"], ["ce_subject", "Café ✓ order"], ["ce_empty", ""], ["content-type", "x"]]
+        sent = Message("orders", b"k", b"{}", JsonHeaders(orjson.dumps(pairs).decode()), ms(NOW))
+        broker.publish([sent, *messages(2)])
+
+        read = list(broker.read(["orders"]))
+
+        assert len(read) == 3
+        assert [r.headers for r in read if r.key == b"k"] == [tuple((k, v.encode()) for k, v in pairs)]
+        assert sorted((as_sent(r) for r in read if r.key != b"k"), key=repr) == sorted(messages(2), key=repr)
 
     def test_one_key_stays_on_one_partition_in_publish_order(self, broker: Broker) -> None:
         batches = [messages(60, keys=7, tag=f"b{b}") for b in range(3)]

@@ -8,17 +8,18 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from hub.broker.port import Broker, Message
+from hub.broker.port import Broker, Message, PublishError
 from hub.consumers.registry import groups
 from hub.consumers.runner import GroupRunner
 from hub.relay import Relay, Wakeup
 from hub.relay.leases import LeaseKeeper
 from hub.store import Store, outbox
-from hub.store.tables import audit_log, order_view
+from hub.store.tables import audit_log, order_view, relay_leases, relay_members
 from tests.contract.feed import commit_rounds, committed, first_appearances, logged
 from tests.contract.stacks import EmbeddedStack, KafkaStack, PostgresStack, SqliteStack
 
@@ -38,6 +39,63 @@ class CrashAfterPublish:
     def publish(self, messages: Sequence[Message]) -> None:
         self.broker.publish(messages)
         raise SimulatedCrash
+
+
+class CrashOnPublish:
+    """Publishes, then dies on the `nth` publish: after the broker holds that batch, before any mark."""
+
+    def __init__(self, broker: Broker, nth: int) -> None:
+        self.broker = broker
+        self.nth = nth
+        self.calls = 0
+
+    def publish(self, messages: Sequence[Message]) -> None:
+        self.calls += 1
+        self.broker.publish(messages)
+        if self.calls == self.nth:
+            raise SimulatedCrash
+
+
+class RefuseOnPublish:
+    """The broker refuses the `nth` publish outright: none of that batch reaches it."""
+
+    def __init__(self, broker: Broker, nth: int) -> None:
+        self.broker = broker
+        self.nth = nth
+        self.calls = 0
+
+    def publish(self, messages: Sequence[Message]) -> None:
+        self.calls += 1
+        if self.calls == self.nth:
+            raise PublishError("refused")
+        self.broker.publish(messages)
+
+
+class TakeoverDuringPublish:
+    """While the relay's first batch is with the broker, another relay takes every shard over: the first
+    relay's leases expire (it stalled) and the other's heartbeat grants them anew."""
+
+    def __init__(self, broker: Broker, store: Store, victim: LeaseKeeper, thief: LeaseKeeper) -> None:
+        self.broker = broker
+        self.store = store
+        self.victim = victim
+        self.thief = thief
+        self.calls = 0
+
+    def publish(self, messages: Sequence[Message]) -> None:
+        self.calls += 1
+        if self.calls == 1:
+            with self.store.transaction() as conn:
+                past = datetime.now(UTC) - timedelta(hours=1)
+                conn.execute(update(relay_leases).values(expires_at=past))
+                conn.execute(
+                    update(relay_members)
+                    .where(relay_members.c.owner == self.victim.owner)
+                    .values(expires_at=past)
+                )
+            self.thief.maintain(force=True)
+            assert len(self.thief.held()) == outbox.SHARDS
+        self.broker.publish(messages)
 
 
 class Counting:
@@ -128,6 +186,68 @@ class RelayContract:
             views = select(func.coalesce(func.sum(order_view.c.events_applied), 0))
             viewed = conn.execute(views).scalar_one()
         return int(audited), int(viewed)
+
+    def test_a_crash_mid_stream_leaves_only_the_unmarked_batch_to_publish_again(
+        self, store: Store, broker: Broker
+    ) -> None:
+        total = commit_rounds(store, orders(50), rounds=6)
+        crashing = CrashOnPublish(broker, nth=3)
+        relay = Relay(store, cast(Broker, crashing), batch_size=50, leases=LeaseKeeper(store, ttl_s=1))
+        try:
+            relay.drain()
+            raise AssertionError("the relay should have crashed")
+        except SimulatedCrash:
+            pass
+        # Batches 1 and 2 were marked (each while its successor was with the broker), never batch 3:
+        # it was not acked when the relay died. Nothing read ahead was published.
+        assert backlog(store) == total - 100
+        assert len(logged(broker)) == 150
+
+        drain(Relay(store, broker, leases=LeaseKeeper(store, ttl_s=10)), store)
+        events = logged(broker)
+        assert len(events) == total + 50  # batch 3 twice: at least once
+        assert first_appearances(events) == committed(store)
+
+    def test_a_refused_batch_stops_the_stream_before_the_batch_read_behind_it(
+        self, store: Store, broker: Broker
+    ) -> None:
+        total = commit_rounds(store, orders(50), rounds=6)
+        refusing = RefuseOnPublish(broker, nth=2)
+        relay = Relay(store, cast(Broker, refusing), batch_size=50, leases=LeaseKeeper(store, ttl_s=10))
+        try:
+            relay.drain()
+            raise AssertionError("the refusal should have surfaced")
+        except PublishError:
+            pass
+        # Batch 3 had been read while batch 2 was with the broker; it must not follow a refused batch.
+        assert refusing.calls == 2
+        assert len(logged(broker)) == 50
+        assert backlog(store) == total - 50
+
+        relay.drain()  # the same relay, the broker accepting again: batch 2 onwards, in order
+        events = logged(broker)
+        assert len(events) == total
+        assert first_appearances(events) == committed(store)
+
+    def test_a_relay_whose_leases_were_taken_over_mid_stream_marks_nothing(
+        self, store: Store, broker: Broker
+    ) -> None:
+        total = commit_rounds(store, orders(50), rounds=6)
+        victim = LeaseKeeper(store, ttl_s=30, owner="victim")
+        thief = LeaseKeeper(store, ttl_s=30, owner="thief")
+        takeover = TakeoverDuringPublish(broker, store, victim, thief)
+        relay = Relay(store, cast(Broker, takeover), batch_size=50, leases=victim)
+        assert relay.stream() == 0
+        # The batch read ahead under the old grant may still go out (the victim cannot know before it
+        # asks the database), but the fencing check at the first mark stops the stream: nothing marked.
+        assert backlog(store) == total
+        assert takeover.calls <= 2 and len(logged(broker)) == 50 * takeover.calls
+        assert victim.held() == {}
+
+        drain(Relay(store, broker, batch_size=50, leases=thief), store)
+        events = logged(broker)
+        assert len({e.id for e in events}) == total
+        assert first_appearances(events) == committed(store)
 
     def test_two_relays_at_once_keep_per_key_order(self, store: Store, broker: Broker) -> None:
         keys, stop = orders(300), threading.Event()

@@ -103,6 +103,10 @@ class StoreContract:
             in_shard = outbox.pending(conn, 1000, [shard])
             assert in_shard and {outbox.shard_of(r.partition_key) for r in in_shard} == {shard}
             assert [r.id for r in outbox.pending(conn, 7)] == [r.id for r in pending[:7]]
+            # Read-ahead: the rows still with the broker are left out, the rest come in id order.
+            ahead = outbox.pending(conn, 1000, exclude=[r.id for r in pending[3:9]])
+            assert [r.id for r in ahead] == [r.id for r in pending[:3] + pending[9:]]
+            assert {r.shard for r in pending} == {outbox.shard_of(r.partition_key) for r in pending}
             outbox.mark_published(conn, [r.id for r in pending[:30]], NOW)
         with store.transaction() as conn:
             assert [r.id for r in outbox.pending(conn, 1000)] == [r.id for r in pending[30:]]
@@ -110,6 +114,8 @@ class StoreContract:
             headers = dict(pending[0].headers)
             assert headers["ce_partitionkey"] == key_of("o0").encode()
             assert pending[0].created_at.tzinfo is not None
+            stored = conn.execute(select(outbox_table.c.created_at).where(outbox_table.c.id == pending[0].id))
+            assert pending[0].timestamp_ms == int(stored.scalar_one().timestamp() * 1000)
 
     def test_quarantine_entries_are_added_listed_retried_and_resolved(self, store: Store) -> None:
         with store.transaction() as conn:
