@@ -28,7 +28,7 @@ class Origin:
     traceparent: str | None
 
 
-def _settle(ledger: Ledger, drafts: list[Draft]) -> list[tuple[Draft, dict[str, int]]]:
+def settle(ledger: Ledger, drafts: list[Draft]) -> list[tuple[Draft, dict[str, int]]]:
     kept = []
     for draft in drafts:
         data = draft.data
@@ -40,6 +40,31 @@ def _settle(ledger: Ledger, drafts: list[Draft]) -> list[tuple[Draft, dict[str, 
         else:
             kept.append((draft, {}))
     return kept
+
+
+def envelope(
+    origin: Origin,
+    draft: Draft,
+    completion: dict[str, int],
+    seq: int,
+    delivery_id: str,
+    traceparent: str,
+) -> Event:
+    """One draft as an event: the domain's fields filled in, its id, sequence and trace context."""
+    data: EventData = draft.data
+    if draft.event.DOMAIN_FIELDS:
+        if "version" in draft.event.DOMAIN_FIELDS:
+            completion = {**completion, "version": seq}
+        data = draft.event.model_validate({**data.model_dump(), **completion})
+    return Event.create(
+        data,
+        event_id=stable_id("event", origin.connector, origin.dedupe_key, draft.local_id),
+        source=f"/connectors/{origin.connector}",
+        sequence=seq,
+        correlationid=delivery_id,
+        causationid=delivery_id,
+        traceparent=traceparent,
+    )
 
 
 def commit_drafts(
@@ -58,7 +83,7 @@ def commit_drafts(
     for origin, drafts in items:
         trial = Ledger(dict(ledger.levels))
         try:
-            kept = _settle(trial, drafts)
+            kept = settle(trial, drafts)
         except InventoryRuleBroken as exc:
             result[origin.inbox_id] = str(exc)
             continue
@@ -72,23 +97,7 @@ def commit_drafts(
         delivery_id = stable_id("delivery", origin.connector, origin.dedupe_key)
         traceparent = origin.traceparent or new_traceparent()
         for draft, completion in kept:
-            seq = next(seqs)
-            data: EventData = draft.data
-            if draft.event.DOMAIN_FIELDS:
-                if "version" in draft.event.DOMAIN_FIELDS:
-                    completion = {**completion, "version": seq}
-                data = draft.event.model_validate({**data.model_dump(), **completion})
-            events.append(
-                Event.create(
-                    data,
-                    event_id=stable_id("event", origin.connector, origin.dedupe_key, draft.local_id),
-                    source=f"/connectors/{origin.connector}",
-                    sequence=seq,
-                    correlationid=delivery_id,
-                    causationid=delivery_id,
-                    traceparent=traceparent,
-                )
-            )
+            events.append(envelope(origin, draft, completion, next(seqs), delivery_id, traceparent))
         result[origin.inbox_id] = len(kept)
     outbox.append(conn, events, now)
     ledger_repo.save(conn, ledger.changed, now)

@@ -6,6 +6,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Text, any_, cast, delete, func, insert, select, text, update
@@ -31,26 +32,25 @@ class PendingRow:
     created_at: datetime
 
 
+def row(event: Event, created_at: datetime) -> dict[str, Any]:
+    """An event as its outbox row stores it: attributes as headers, data as the value."""
+    return {
+        "event_id": event.id,
+        "topic": event.topic,
+        "partition_key": event.partitionkey,
+        "shard": shard_of(event.partitionkey),
+        "sequence": event.sequence,
+        "event_type": event.type,
+        "headers": [[k, v] for k, v in event.header_text()],
+        "payload": event.data_bytes(),
+        "created_at": created_at,
+    }
+
+
 def append(conn: Connection, events: Sequence[Event], created_at: datetime) -> None:
     if not events:
         return
-    conn.execute(
-        insert(outbox),
-        [
-            {
-                "event_id": e.id,
-                "topic": e.topic,
-                "partition_key": e.partitionkey,
-                "shard": shard_of(e.partitionkey),
-                "sequence": e.sequence,
-                "event_type": e.type,
-                "headers": [[k, v] for k, v in e.header_text()],
-                "payload": e.data_bytes(),
-                "created_at": created_at,
-            }
-            for e in events
-        ],
-    )
+    conn.execute(insert(outbox), [row(e, created_at) for e in events])
 
 
 def pending(conn: Connection, limit: int, shards: Sequence[int] | None = None) -> list[PendingRow]:
