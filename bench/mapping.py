@@ -44,7 +44,7 @@ from hub.domain.inventory import Ledger
 from hub.events.catalog import dataschema_uri, event_class
 from hub.ids import stable_id
 from hub.intake.emit import Origin, envelope, settle
-from hub.jsonio import loads
+from hub.jsonio import json_text, loads
 from hub.mapping.inputs import record_schema
 from hub.mapping.result import Mapped
 from hub.project import Project
@@ -75,8 +75,8 @@ class HubStack:
         rows = []
         for seq, (draft, completion) in enumerate(settle(Ledger({}), outcome.drafts), 1):
             row = outbox.row(envelope(origin, draft, completion, seq, delivery_id, TRACEPARENT), NOW)
-            if not isinstance(row["headers"], str | bytes):  # a JSON column: what SQLAlchemy stores
-                row["headers"] = json.dumps(row["headers"])
+            if not isinstance(row["headers"], str | bytes):  # a JSON column: the text the store writes
+                row["headers"] = json_text(row["headers"])
             rows.append(row)
         return rows
 

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.pool import NullPool
 
+from hub.jsonio import json_text
+
 
 def normalize_url(url: str) -> str:
     """Accept the plain URLs people paste (postgresql://) and pick the driver we ship (psycopg 3)."""
@@ -23,7 +25,9 @@ def _sqlite_engine(url: str) -> Engine:
     path = make_url(url).database
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(
+        url, connect_args={"timeout": 30, "check_same_thread": False}, json_serializer=json_text
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -54,9 +58,9 @@ class Store:
         if backend == "sqlite":
             self.engine = _sqlite_engine(self.url)
         elif backend == "postgresql":
-            kwargs: dict[str, Any] = {"pool_pre_ping": True}
+            kwargs: dict[str, Any] = {"pool_pre_ping": True, "json_serializer": json_text}
             if not pool:
-                kwargs = {"poolclass": NullPool}
+                kwargs = {"poolclass": NullPool, "json_serializer": json_text}
             self.engine = create_engine(self.url, **kwargs)
         else:
             raise ValueError(

@@ -12,6 +12,7 @@ import orjson
 from sqlalchemy import Connection, Text, any_, cast, delete, func, insert, select, text, update
 
 from hub.events import Event
+from hub.events.envelope import EventRecord
 from hub.store.tables import outbox
 
 SHARDS = 64
@@ -32,7 +33,7 @@ class PendingRow:
     created_at: datetime
 
 
-def row(event: Event, created_at: datetime) -> dict[str, Any]:
+def row(event: Event | EventRecord, created_at: datetime) -> dict[str, Any]:
     """An event as its outbox row stores it: attributes as headers, data as the value."""
     return {
         "event_id": event.id,
@@ -47,7 +48,7 @@ def row(event: Event, created_at: datetime) -> dict[str, Any]:
     }
 
 
-def append(conn: Connection, events: Sequence[Event], created_at: datetime) -> None:
+def append(conn: Connection, events: Sequence[Event | EventRecord], created_at: datetime) -> None:
     if not events:
         return
     conn.execute(insert(outbox), [row(e, created_at) for e in events])
