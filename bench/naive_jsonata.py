@@ -240,6 +240,14 @@ class Generator:
             f"$pres({j}) and $count({t}) > 0 ? $join({texts}, {_lit(e.separator)}) : $undefined)"
         )
 
+    def x_ArrayExpr(self, e: s.ArrayExpr, env: dict[str, str]) -> str:
+        parts = ", ".join(self.expr(x, env) for x in e.of)
+        return f"[[{parts}][$ != null]]"
+
+    def x_KeysExpr(self, e: s.KeysExpr, env: dict[str, str]) -> str:
+        v = self.var()
+        return f'({v} := {self.expr(e.from_, env)}; $type({v}) = "object" ? [$keys({v})] : $undefined)'
+
     def x_JsonataExpr(self, e: s.JsonataExpr, env: dict[str, str]) -> str:
         return f"($item := {env['@']}; $$.({e.expr}))"
 

@@ -565,6 +565,19 @@ class Compiler:
                 self.w.line(f"raise MappingError({message}, at={label})")
         return out
 
+    def _ArrayExpr(self, expr: s.ArrayExpr, env: Env) -> str:
+        out = self.w.tmp("l")
+        self.w.line(f"{out} = []")
+        for option in expr.of:
+            value = self.value(option, env)
+            self.w.line(f"if {value} is not MISSING and {value} is not None: {out}.append({value})")
+        return out
+
+    def _KeysExpr(self, expr: s.KeysExpr, env: Env) -> str:
+        value, out = self.value(expr.from_, env), self.w.tmp()
+        self.w.line(f"{out} = list({value}) if isinstance({value}, dict) else MISSING")
+        return out
+
     def _HoldsExpr(self, expr: s.HoldsExpr, env: Env) -> str:
         return self.cond(expr.cond, env)
 
