@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from hub.events.base import EventData
@@ -63,22 +64,19 @@ class Draft:
 def keys_of(event: type[EventData], data: dict[str, Any]) -> tuple[str, str]:
     """An event's partition key and subject, read off its JSON form: the event classes' methods read
     string fields only, which the JSON form holds as they are."""
-    view = _Fields(data)
-    key: str = event.partition_key(view)  # type: ignore[arg-type]
-    subject: str = key if event.subject is EventData.subject else event.subject(view)  # type: ignore[arg-type]
-    return key, subject
+    methods = _KEY_METHODS.get(event)
+    if methods is None:
+        subject = None if event.subject is EventData.subject else event.subject
+        methods = _KEY_METHODS[event] = (event.partition_key, subject)
+    view: Any = SimpleNamespace(**data)  # the fields as attributes, for the methods
+    key: str = methods[0](view)
+    if methods[1] is None:
+        return key, key
+    view.partition_key = lambda: key  # a subject() may build on the key
+    return key, methods[1](view)
 
 
-class _Fields(dict[str, Any]):
-    """A JSON form whose fields read as attributes, for the event classes' key methods."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+_KEY_METHODS: dict[type[EventData], tuple[Any, Any]] = {}
 
 
 @dataclass(frozen=True, slots=True)

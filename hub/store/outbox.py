@@ -13,6 +13,8 @@ from sqlalchemy import Connection, Text, any_, cast, delete, func, insert, selec
 
 from hub.events import Event
 from hub.events.envelope import EventRecord
+from hub.jsonio import json_text
+from hub.store import sqlite_fast
 from hub.store.tables import outbox
 
 SHARDS = 64
@@ -48,8 +50,35 @@ def row(event: Event | EventRecord, created_at: datetime) -> dict[str, Any]:
     }
 
 
+_SQLITE_APPEND = (
+    "INSERT INTO outbox (event_id, topic, partition_key, shard, sequence, event_type, headers, payload, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 def append(conn: Connection, events: Sequence[Event | EventRecord], created_at: datetime) -> None:
     if not events:
+        return
+    raw = sqlite_fast.driver(conn)
+    if raw is not None:
+        at = sqlite_fast.sqlite_time(created_at)
+        raw.executemany(
+            _SQLITE_APPEND,
+            [
+                (
+                    e.id,
+                    e.topic,
+                    e.partitionkey,
+                    shard_of(e.partitionkey),
+                    e.sequence,
+                    e.type,
+                    json_text([[k, v] for k, v in e.header_text()]),
+                    e.data_bytes(),
+                    at,
+                )
+                for e in events
+            ],
+        )
         return
     conn.execute(insert(outbox), [row(e, created_at) for e in events])
 
