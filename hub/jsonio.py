@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import orjson
 
 
@@ -13,8 +14,20 @@ class MalformedJSON(ValueError):
     pass
 
 
+# msgspec hands each number with a fraction or exponent over as its text: exact, as parse_float=Decimal.
+_FAST = msgspec.json.Decoder(float_hook=Decimal)
+
+
 def loads(raw: bytes | str) -> Any:
-    """Parse JSON keeping every number exact: floats become Decimal, big integers stay int."""
+    """Parse JSON keeping every number exact: floats become Decimal, big integers stay int.
+
+    msgspec parses what strict JSON allows, two to three times faster than the standard library; whatever
+    it refuses (a byte-order mark, NaN, UTF-16, a lone surrogate, malformed text) goes to the standard
+    library, which accepts what it always accepted and words the error as it always did."""
+    try:
+        return _FAST.decode(raw)
+    except msgspec.DecodeError:
+        pass
     try:
         return json.loads(raw, parse_float=Decimal)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -34,3 +47,12 @@ def dumps(value: Any, *, pretty: bool = False) -> bytes:
         return orjson.dumps(value, default=_default, option=option)
     except TypeError:
         return json.dumps(value, default=_default, indent=2 if pretty else None).encode()
+
+
+def json_text(value: Any) -> str:
+    """The text of a JSON column (outbox headers, quarantine detail): compact, through orjson; what orjson
+    refuses (an integer beyond 64 bits) through the standard library."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -98,6 +98,7 @@ def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> No
     )
     queues = sqs_intakes(project, settings, secrets) if with_workers else []
     store = open_store(settings)
+    store.checkpoint_in_background()
     wakeup = wakeup_for(store)
     service = IntakeService(project, store, on_commit=wakeup.notify)
     committer = GroupCommitter(service)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -79,21 +80,7 @@ class Event(BaseModel):
         """CloudEvents attributes as binary-content-mode headers, in this order, before encoding. Read
         off the fields (a model_dump per event costs more on the intake hot path); the values are what
         the JSON form holds, the time through the same serializer."""
-        return [
-            ("ce_specversion", self.specversion),
-            ("ce_id", self.id),
-            ("ce_source", self.source),
-            ("ce_type", self.type),
-            ("ce_subject", self.subject),
-            ("ce_time", iso(self.time)),
-            ("ce_dataschema", self.dataschema),
-            ("ce_partitionkey", self.partitionkey),
-            ("ce_sequence", str(self.sequence)),
-            ("ce_correlationid", self.correlationid),
-            ("ce_causationid", self.causationid),
-            ("traceparent", self.traceparent),
-            ("content-type", self.datacontenttype),
-        ]
+        return _headers(self, iso(self.time))
 
     def data_bytes(self) -> bytes:
         return orjson.dumps(self.data)
@@ -119,3 +106,69 @@ class Event(BaseModel):
 
     def occurred(self) -> datetime:
         return self.time
+
+
+def _headers(e: Event | EventRecord, time: str) -> list[tuple[str, str]]:
+    return [
+        ("ce_specversion", e.specversion),
+        ("ce_id", e.id),
+        ("ce_source", e.source),
+        ("ce_type", e.type),
+        ("ce_subject", e.subject),
+        ("ce_time", time),
+        ("ce_dataschema", e.dataschema),
+        ("ce_partitionkey", e.partitionkey),
+        ("ce_sequence", str(e.sequence)),
+        ("ce_correlationid", e.correlationid),
+        ("ce_causationid", e.causationid),
+        ("traceparent", e.traceparent),
+        ("content-type", e.datacontenttype),
+    ]
+
+
+@dataclass(slots=True)
+class EventRecord:
+    """An event as the intake writes it to the outbox: the same attributes as Event, and its data as the
+    JSON form of a validated event (`model_dump(mode="json")`), with no model built on the way. Its headers
+    and data bytes are exactly those of the Event with the same values."""
+
+    id: str
+    source: str
+    type: str
+    subject: str
+    time: str  # the JSON form of the time: ISO 8601 in UTC, as Event serializes it
+    dataschema: str
+    partitionkey: str
+    sequence: int
+    correlationid: str
+    causationid: str
+    traceparent: str
+    data: dict[str, Any]
+    topic: str
+    specversion: str = "1.0"
+    datacontenttype: str = "application/json"
+
+    def header_text(self) -> list[tuple[str, str]]:
+        return _headers(self, self.time)
+
+    def data_bytes(self) -> bytes:
+        return orjson.dumps(self.data)
+
+    def to_event(self) -> Event:
+        """The same event as the model (validated)."""
+        return Event.model_validate(
+            {
+                "id": self.id,
+                "source": self.source,
+                "type": self.type,
+                "subject": self.subject,
+                "time": self.time,
+                "dataschema": self.dataschema,
+                "partitionkey": self.partitionkey,
+                "sequence": self.sequence,
+                "correlationid": self.correlationid,
+                "causationid": self.causationid,
+                "traceparent": self.traceparent,
+                "data": self.data,
+            }
+        )

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
 from hub.domain.inventory import InventoryRuleBroken, Ledger
 from hub.events import Event
 from hub.events.base import EventData
+from hub.events.catalog import dataschema_uri
+from hub.events.envelope import EventRecord
 from hub.events.stock import InventoryAdjusted
-from hub.ids import new_traceparent, stable_id
-from hub.mapping.result import Draft
+from hub.ids import TRACEPARENT_PATTERN, new_traceparent, stable_id
+from hub.mapping.drafts import json_form
+from hub.mapping.result import Draft, keys_of
 from hub.store import ledger as ledger_repo
 from hub.store import notify, outbox, sequences
+
+_TRACEPARENT = re.compile(TRACEPARENT_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +35,14 @@ class Origin:
     traceparent: str | None
 
 
-def _settle(ledger: Ledger, drafts: list[Draft]) -> list[tuple[Draft, dict[str, int]]]:
+def settle(ledger: Ledger, drafts: list[Draft]) -> list[tuple[Draft, dict[str, int]]]:
     kept = []
     for draft in drafts:
-        data = draft.data
-        if isinstance(data, InventoryAdjusted):
-            result = ledger.settle(data.sku, data.location, delta=data.delta, on_hand=data.on_hand)
+        if issubclass(draft.event, InventoryAdjusted):
+            data = draft.json
+            result = ledger.settle(
+                data["sku"], data["location"], delta=data["delta"], on_hand=data["on_hand"]
+            )
             if result is None:
                 continue
             kept.append((draft, {"delta": result[0], "on_hand": result[1]}))
@@ -42,15 +51,69 @@ def _settle(ledger: Ledger, drafts: list[Draft]) -> list[tuple[Draft, dict[str, 
     return kept
 
 
+def _completed(event: type[EventData], data: dict[str, Any], completion: dict[str, int]) -> dict[str, Any]:
+    """The draft's JSON form with the domain's fields, validated as the full event type."""
+    merged = {**data, **completion}
+    full = json_form(event)(merged)
+    if full is not None:
+        return full
+    return event.model_validate(merged).model_dump(mode="json")
+
+
+def envelope(
+    origin: Origin,
+    draft: Draft,
+    completion: dict[str, int],
+    seq: int,
+    delivery_id: str,
+    traceparent: str,
+) -> EventRecord:
+    """One draft as an event: the domain's fields filled in, its id, sequence and trace context."""
+    event = draft.event
+    data = draft.json
+    if event.DOMAIN_FIELDS:
+        if "version" in event.DOMAIN_FIELDS:
+            completion = {**completion, "version": seq}
+        data = _completed(event, data, completion)
+    event_id = stable_id("event", origin.connector, origin.dedupe_key, draft.local_id)
+    source = f"/connectors/{origin.connector}"
+    if seq < 1 or not _TRACEPARENT.match(traceparent):  # Event.create refuses them: say it as it does
+        Event.create(
+            draft.data,
+            event_id=event_id,
+            source=source,
+            sequence=seq,
+            correlationid=delivery_id,
+            causationid=delivery_id,
+            traceparent=traceparent,
+        )
+    key, subject = keys_of(event, data)
+    return EventRecord(
+        id=event_id,
+        source=source,
+        type=event.TYPE,
+        subject=subject,
+        time=data["occurred_at"],
+        dataschema=dataschema_uri(event),
+        partitionkey=key,
+        sequence=seq,
+        correlationid=delivery_id,
+        causationid=delivery_id,
+        traceparent=traceparent,
+        data=data,
+        topic=event.TOPIC,
+    )
+
+
 def commit_drafts(
     conn: Connection, items: Sequence[tuple[Origin, list[Draft]]], now: datetime
 ) -> dict[int, int | str]:
     """Returns, per inbox id, how many events were written, or why the domain refused the payload."""
     inventory = {
-        (d.data.sku, d.data.location)
+        (d.json["sku"], d.json["location"])
         for _, drafts in items
         for d in drafts
-        if isinstance(d.data, InventoryAdjusted)
+        if issubclass(d.event, InventoryAdjusted)
     }
     ledger = Ledger(ledger_repo.levels(conn, inventory))
     result: dict[int, int | str] = {}
@@ -58,37 +121,21 @@ def commit_drafts(
     for origin, drafts in items:
         trial = Ledger(dict(ledger.levels))
         try:
-            kept = _settle(trial, drafts)
+            kept = settle(trial, drafts)
         except InventoryRuleBroken as exc:
             result[origin.inbox_id] = str(exc)
             continue
         ledger.levels, ledger.changed = trial.levels, {**ledger.changed, **trial.changed}
         accepted.append((origin, kept))
 
-    keys = [draft.data.partition_key() for _, kept in accepted for draft, _ in kept]
+    keys = [draft.partition_key() for _, kept in accepted for draft, _ in kept]
     seqs = iter(sequences.allocate(conn, keys))
-    events: list[Event] = []
+    events: list[EventRecord] = []
     for origin, kept in accepted:
         delivery_id = stable_id("delivery", origin.connector, origin.dedupe_key)
         traceparent = origin.traceparent or new_traceparent()
         for draft, completion in kept:
-            seq = next(seqs)
-            data: EventData = draft.data
-            if draft.event.DOMAIN_FIELDS:
-                if "version" in draft.event.DOMAIN_FIELDS:
-                    completion = {**completion, "version": seq}
-                data = draft.event.model_validate({**data.model_dump(), **completion})
-            events.append(
-                Event.create(
-                    data,
-                    event_id=stable_id("event", origin.connector, origin.dedupe_key, draft.local_id),
-                    source=f"/connectors/{origin.connector}",
-                    sequence=seq,
-                    correlationid=delivery_id,
-                    causationid=delivery_id,
-                    traceparent=traceparent,
-                )
-            )
+            events.append(envelope(origin, draft, completion, next(seqs), delivery_id, traceparent))
         result[origin.inbox_id] = len(kept)
     outbox.append(conn, events, now)
     ledger_repo.save(conn, ledger.changed, now)

@@ -45,7 +45,7 @@ class IntakeService:
             for d in deliveries
         ]
         try:
-            with self.store.transaction() as conn:
+            with self.store.pinned_transaction() as conn:
                 receipts: list[Receipt | Exception] = list(self._commit(conn, deliveries, outcomes))
         except Exception as exc:
             if len(deliveries) == 1:

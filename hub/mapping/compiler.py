@@ -9,7 +9,8 @@ from typing import Any
 
 from hub.events.catalog import event_class
 from hub.mapping import spec as s
-from hub.mapping.drafts import validate_draft
+from hub.mapping.codegen import compile_function
+from hub.mapping.drafts import draft_json
 from hub.mapping.errors import MappingError
 from hub.mapping.inputs import InputCheck, compile_input
 from hub.mapping.items import compile_items
@@ -47,9 +48,8 @@ def _compile_event(emitter: s.EmitEvent, label: str) -> EmitFn:
             value = fn(scope)
             if value is not MISSING:
                 fields[name] = value
-        out.drafts.append(
-            Draft(validate_draft(event_type, fields), f"{prefix}{label}", event_class(event_type))
-        )
+        json, model = draft_json(event_type, fields)
+        out.drafts.append(Draft(model, f"{prefix}{label}", event_class(event_type), json=json))
 
     return emit
 
@@ -125,16 +125,20 @@ class CompiledMapping:
     name: str
     source: Path
     input_check: InputCheck | None
-    emitters: tuple[EmitFn, ...]
+    emitters: tuple[EmitFn, ...]  # the reference: closures over the expression tree
+    function: Callable[[Any, Context, _Emission], None] | None = None  # the same, as generated code
 
-    def apply(self, payload: Any, ctx: Context) -> Outcome:
+    def apply(self, payload: Any, ctx: Context, *, closures: bool = False) -> Outcome:
         try:
             if self.input_check is not None:
                 self.input_check(payload)
             out = _Emission([], [])
-            scope = Scope(payload, payload, ctx)
-            for emitter in self.emitters:
-                emitter(scope, "", out)
+            if self.function is not None and not closures:
+                self.function(payload, ctx, out)
+            else:
+                scope = Scope(payload, payload, ctx)
+                for emitter in self.emitters:
+                    emitter(scope, "", out)
         except MappingError as exc:
             return Quarantined(self.name, exc.describe(), exc.detail())
         ids = [d.local_id for d in out.drafts]
@@ -153,4 +157,6 @@ class CompiledMapping:
 
 def compile_mapping(name: str, source: Path, mapping: s.MappingSpec, connector_dir: Path) -> CompiledMapping:
     check = compile_input(mapping.input, connector_dir) if mapping.input and mapping.input.schema_ else None
-    return CompiledMapping(name, source, check, tuple(_compile_emitters(mapping.emit)))
+    return CompiledMapping(
+        name, source, check, tuple(_compile_emitters(mapping.emit)), compile_function(mapping)
+    )

@@ -194,6 +194,25 @@ def _format(expr: s.FormatExpr) -> Compiled:
     return run
 
 
+def _array(expr: s.ArrayExpr) -> Compiled:
+    values = [compile_expr(e) for e in expr.of]
+
+    def run(scope: Scope) -> Any:
+        return [v for v in (value(scope) for value in values) if v is not MISSING and v is not None]
+
+    return run
+
+
+def _keys(expr: s.KeysExpr) -> Compiled:
+    source = compile_expr(expr.from_)
+
+    def run(scope: Scope) -> Any:
+        value = source(scope)
+        return list(value) if isinstance(value, dict) else MISSING
+
+    return run
+
+
 def _jsonata_input(value: Any) -> Any:
     """JSONata's numbers are IEEE doubles (its specification says so), so exact decimals are handed over
     as numbers here: never compute money in a JSONata expression; use the money primitive."""
@@ -267,6 +286,8 @@ _COMPILERS: dict[type, Callable[[Any], Compiled]] = {
     s.ObjectExpr: _object,
     s.CoalesceExpr: _coalesce,
     s.FormatExpr: _format,
+    s.ArrayExpr: _array,
+    s.KeysExpr: _keys,
     s.JsonataExpr: _jsonata,
 }
 

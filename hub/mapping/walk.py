@@ -157,7 +157,7 @@ class Walker:
             for name, field in expr.fields.items():
                 self._expr(field, (*loc, "fields", name), env)
             return None
-        if isinstance(expr, s.CoalesceExpr):
+        if isinstance(expr, s.CoalesceExpr | s.ArrayExpr):
             for i, option in enumerate(expr.of):
                 self._expr(option, (*loc, "of", i), env)
             return None

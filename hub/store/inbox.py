@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from hub.store import sqlite_fast
 from hub.store.dialect import insert_for
 from hub.store.tables import inbox
 
@@ -54,10 +55,36 @@ def _insert_new(dialect: str) -> Any:
     )
 
 
+_SQLITE_INSERT = (
+    "INSERT INTO inbox (connector, dedupe_key, account, route, received_at, content_type, body, status, "
+    "note, traceparent)"
+)
+_SQLITE_RETURNING = "ON CONFLICT (connector, dedupe_key) DO NOTHING RETURNING id, connector, dedupe_key"
+
+
 def insert_new(conn: Connection, rows: Sequence[NewInboxRow]) -> dict[tuple[str, str], int]:
     """Insert the rows not seen before; return their ids by (connector, dedupe_key)."""
     if not rows:
         return {}
+    raw = sqlite_fast.driver(conn)
+    if raw is not None:
+        values = [
+            (
+                r.connector,
+                r.dedupe_key,
+                r.account,
+                r.route,
+                sqlite_fast.sqlite_time(r.received_at),
+                r.content_type,
+                r.body,
+                r.status,
+                r.note,
+                r.traceparent,
+            )
+            for r in rows
+        ]
+        returned = sqlite_fast.insert_returning(raw, _SQLITE_INSERT, _SQLITE_RETURNING, values)
+        return {(c, k): i for i, c, k in returned}
     params: list[dict[str, Any]] = [
         {
             "connector": r.connector,

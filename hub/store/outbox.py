@@ -11,6 +11,9 @@ import orjson
 from sqlalchemy import Connection, any_, delete, func, insert, select
 
 from hub.events import Event
+from hub.events.envelope import EventRecord
+from hub.jsonio import json_text
+from hub.store import sqlite_fast
 from hub.store.tables import outbox
 
 SHARDS = 64
@@ -41,26 +44,52 @@ class PendingRow(NamedTuple):
         return datetime.fromtimestamp(self.timestamp_ms / 1000, UTC)
 
 
-def append(conn: Connection, events: Sequence[Event], created_at: datetime) -> None:
+def row(event: Event | EventRecord, created_at: datetime) -> dict[str, Any]:
+    """An event as its outbox row stores it: attributes as headers, data as the value."""
+    return {
+        "event_id": event.id,
+        "topic": event.topic,
+        "partition_key": event.partitionkey,
+        "shard": shard_of(event.partitionkey),
+        "sequence": event.sequence,
+        "event_type": event.type,
+        "headers": [[k, v] for k, v in event.header_text()],
+        "payload": event.data_bytes(),
+        "created_at": created_at,
+    }
+
+
+_SQLITE_APPEND = (
+    "INSERT INTO outbox (event_id, topic, partition_key, shard, sequence, event_type, headers, payload, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def append(conn: Connection, events: Sequence[Event | EventRecord], created_at: datetime) -> None:
     if not events:
         return
-    conn.execute(
-        insert(outbox),
-        [
-            {
-                "event_id": e.id,
-                "topic": e.topic,
-                "partition_key": e.partitionkey,
-                "shard": shard_of(e.partitionkey),
-                "sequence": e.sequence,
-                "event_type": e.type,
-                "headers": [[k, v] for k, v in e.header_text()],
-                "payload": e.data_bytes(),
-                "created_at": created_at,
-            }
-            for e in events
-        ],
-    )
+    raw = sqlite_fast.driver(conn)
+    if raw is not None:
+        at = sqlite_fast.sqlite_time(created_at)
+        raw.executemany(
+            _SQLITE_APPEND,
+            [
+                (
+                    e.id,
+                    e.topic,
+                    e.partitionkey,
+                    shard_of(e.partitionkey),
+                    e.sequence,
+                    e.type,
+                    json_text([[k, v] for k, v in e.header_text()]),
+                    e.data_bytes(),
+                    at,
+                )
+                for e in events
+            ],
+        )
+        return
+    conn.execute(insert(outbox), [row(e, created_at) for e in events])
 
 
 # The relay's reads and marks go to the driver directly: through SQLAlchemy's result and type processing

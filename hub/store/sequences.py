@@ -9,8 +9,14 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from hub.store import sqlite_fast
 from hub.store.dialect import insert_for
 from hub.store.tables import key_sequences
+
+_SQLITE_BUMP = 'INSERT INTO key_sequences ("key", seq)'
+_SQLITE_RETURNING = (
+    'ON CONFLICT ("key") DO UPDATE SET seq = key_sequences.seq + excluded.seq RETURNING "key", seq'
+)
 
 
 @cache
@@ -33,10 +39,19 @@ def allocate(conn: Connection, keys: Sequence[str]) -> list[int]:
         return []
     counts = Counter(keys)
     ordered = sorted(counts)
+    raw = sqlite_fast.driver(conn)
+    if raw is not None:
+        params = [(k, counts[k]) for k in ordered]
+        last = dict(sqlite_fast.insert_returning(raw, _SQLITE_BUMP, _SQLITE_RETURNING, params))
+        return _numbers(keys, counts, last)
     # Parameters passed to execute (not baked into .values()): one cached compiled statement that
     # SQLAlchemy sends as multi-row upserts, instead of compiling a new statement for every batch size.
     last = dict(conn.execute(_bump(conn.dialect.name), [{"key": k, "seq": counts[k]} for k in ordered]).all())
-    next_seq = {k: last[k] - counts[k] + 1 for k in ordered}
+    return _numbers(keys, counts, last)
+
+
+def _numbers(keys: Sequence[str], counts: Counter[str], last: dict[str, int]) -> list[int]:
+    next_seq = {k: last[k] - counts[k] + 1 for k in counts}
     result = []
     for key in keys:
         result.append(next_seq[key])

@@ -106,3 +106,14 @@ def test_required_default_lists_and_missing_values() -> None:
         == "Shipped-acct"
     )
     assert run({"type": "jsonata", "expr": "$count(lines)"}) == 2
+
+
+def test_array_keeps_the_present_values_and_keys_lists_an_objects_keys() -> None:
+    assert run({"type": "array", "of": ["$.status", "$.nothing", None, "$.pid"]}) == [
+        "Shipped",
+        576486316948490000123,
+    ]
+    assert run({"type": "array", "of": ["$.nothing"]}) == []
+    assert run({"type": "keys", "from": "$.price"}) == ["Amount", "CurrencyCode"]
+    assert run({"type": "keys", "from": "$.status"}) is MISSING
+    assert run({"type": "keys", "from": "$.nothing"}) is MISSING

@@ -230,6 +230,22 @@ class JoinExpr(Spec):
     distinct: bool = Field(default=False, description="Keep only the first of repeated items.")
 
 
+class ArrayExpr(Spec):
+    """An array of the values of these expressions that are present: missing and null ones are left out,
+    so it may be empty (one reason, or none)."""
+
+    type: Literal["array"]
+    of: list[Expr] = Field(min_length=1)
+
+
+class KeysExpr(Spec):
+    """The keys of an object, in the payload's order (reason codes sent as the keys of an object).
+    Missing, null or not an object: no value."""
+
+    type: Literal["keys"]
+    from_: Expr = Field(alias="from")
+
+
 class JsonataExpr(Spec):
     """Escape hatch for what the primitives cannot say. `$` is the payload root, `$item` the current item.
     JSONata computes with binary floats: never use it for money."""
@@ -259,6 +275,8 @@ TypedExpr = Annotated[
     | FormatExpr
     | CaseExpr
     | JoinExpr
+    | ArrayExpr
+    | KeysExpr
     | JsonataExpr,
     Field(discriminator="type"),
 ]
