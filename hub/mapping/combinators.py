@@ -1,4 +1,5 @@
-"""Value expressions built from other expressions and conditions: case and join."""
+"""Value expressions built from other expressions and conditions: object, coalesce, format, array,
+keys, holds, case and join."""
 
 from __future__ import annotations
 
@@ -48,4 +49,80 @@ def _join(expr: s.JoinExpr) -> v.Compiled:
     return run
 
 
-COMPILERS: dict[type, Callable[[Any], v.Compiled]] = {s.CaseExpr: _case, s.JoinExpr: _join}
+def _object(expr: s.ObjectExpr) -> v.Compiled:
+    fields = [(name, v.compile_expr(e)) for name, e in expr.fields.items()]
+
+    def run(scope: v.Scope) -> Any:
+        out = {}
+        for name, fn in fields:
+            value = fn(scope)
+            if value is not MISSING:
+                out[name] = value
+        return out
+
+    return run
+
+
+def _coalesce(expr: s.CoalesceExpr) -> v.Compiled:
+    options = [v.compile_expr(e) for e in expr.of]
+
+    def run(scope: v.Scope) -> Any:
+        for option in options:
+            value = option(scope)
+            if v.present(value):
+                return value
+        return MISSING
+
+    return run
+
+
+def _format(expr: s.FormatExpr) -> v.Compiled:
+    args = [(name, v.compile_expr(e)) for name, e in expr.args.items()]
+    template = expr.template
+
+    def run(scope: v.Scope) -> Any:
+        values = {}
+        for name, fn in args:
+            value = fn(scope)
+            if not v.present(value):
+                return MISSING
+            values[name] = v.canonical(value)
+        return template.format_map(values)
+
+    return run
+
+
+def _array(expr: s.ArrayExpr) -> v.Compiled:
+    values = [v.compile_expr(e) for e in expr.of]
+
+    def run(scope: v.Scope) -> Any:
+        return [x for x in (value(scope) for value in values) if x is not MISSING and x is not None]
+
+    return run
+
+
+def _keys(expr: s.KeysExpr) -> v.Compiled:
+    source = v.compile_expr(expr.from_)
+
+    def run(scope: v.Scope) -> Any:
+        value = source(scope)
+        return list(value) if isinstance(value, dict) else MISSING
+
+    return run
+
+
+def _holds(expr: s.HoldsExpr) -> v.Compiled:
+    test = v.compile_condition(expr.cond)
+    return lambda scope: test(scope)
+
+
+COMPILERS: dict[type, Callable[[Any], v.Compiled]] = {
+    s.HoldsExpr: _holds,
+    s.ObjectExpr: _object,
+    s.CoalesceExpr: _coalesce,
+    s.FormatExpr: _format,
+    s.ArrayExpr: _array,
+    s.KeysExpr: _keys,
+    s.CaseExpr: _case,
+    s.JoinExpr: _join,
+}

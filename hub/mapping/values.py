@@ -151,68 +151,6 @@ def _money(expr: s.MoneyExpr) -> Compiled:
     return run
 
 
-def _object(expr: s.ObjectExpr) -> Compiled:
-    fields = [(name, compile_expr(e)) for name, e in expr.fields.items()]
-
-    def run(scope: Scope) -> Any:
-        out = {}
-        for name, fn in fields:
-            value = fn(scope)
-            if value is not MISSING:
-                out[name] = value
-        return out
-
-    return run
-
-
-def _coalesce(expr: s.CoalesceExpr) -> Compiled:
-    options = [compile_expr(e) for e in expr.of]
-
-    def run(scope: Scope) -> Any:
-        for option in options:
-            value = option(scope)
-            if present(value):
-                return value
-        return MISSING
-
-    return run
-
-
-def _format(expr: s.FormatExpr) -> Compiled:
-    args = [(name, compile_expr(e)) for name, e in expr.args.items()]
-    template = expr.template
-
-    def run(scope: Scope) -> Any:
-        values = {}
-        for name, fn in args:
-            value = fn(scope)
-            if not present(value):
-                return MISSING
-            values[name] = canonical(value)
-        return template.format_map(values)
-
-    return run
-
-
-def _array(expr: s.ArrayExpr) -> Compiled:
-    values = [compile_expr(e) for e in expr.of]
-
-    def run(scope: Scope) -> Any:
-        return [v for v in (value(scope) for value in values) if v is not MISSING and v is not None]
-
-    return run
-
-
-def _keys(expr: s.KeysExpr) -> Compiled:
-    source = compile_expr(expr.from_)
-
-    def run(scope: Scope) -> Any:
-        value = source(scope)
-        return list(value) if isinstance(value, dict) else MISSING
-
-    return run
-
-
 def _jsonata_input(value: Any) -> Any:
     """JSONata's numbers are IEEE doubles (its specification says so), so exact decimals are handed over
     as numbers here: never compute money in a JSONata expression; use the money primitive."""
@@ -263,11 +201,6 @@ def _or_missing(value: Any) -> Any:
     return MISSING if value is None else value
 
 
-def _holds(expr: s.HoldsExpr) -> Compiled:
-    test = compile_condition(expr.cond)
-    return lambda scope: test(scope)
-
-
 _COMPILERS: dict[type, Callable[[Any], Compiled]] = {
     s.PathExpr: lambda e: _sourced(_PathView(e), lambda raw, _p: raw),
     s.ConstExpr: lambda e: _constant(e.value),
@@ -282,12 +215,6 @@ _COMPILERS: dict[type, Callable[[Any], Compiled]] = {
     s.ListExpr: items.compile_list,
     s.SumExpr: items.compile_sum,
     s.PickExpr: items.compile_pick,
-    s.HoldsExpr: _holds,
-    s.ObjectExpr: _object,
-    s.CoalesceExpr: _coalesce,
-    s.FormatExpr: _format,
-    s.ArrayExpr: _array,
-    s.KeysExpr: _keys,
     s.JsonataExpr: _jsonata,
 }
 

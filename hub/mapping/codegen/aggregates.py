@@ -1,0 +1,103 @@
+"""Expressions over the items a `from` names (list, sum, pick), as generated loops."""
+
+from __future__ import annotations
+
+from hub.mapping import spec as s
+from hub.mapping.codegen.base import Base, Env
+from hub.mapping.values import where
+
+
+class Aggregates(Base):
+    def _ListExpr(self, expr: s.ListExpr, env: Env) -> str:
+        out = self.w.tmp("l")
+        source = self.path(expr.from_, env)
+        with self.w.block(f"if {source} is MISSING or {source} is None:"):
+            self.w.line(f"{out} = MISSING")
+        with self.w.block("else:"):
+            self.w.line(f"{out} = []")
+
+            def body(inner: Env) -> None:
+                value = self.value(expr.item, inner)
+                self.w.line(f"if {value} is not MISSING: {out}.append({value})")
+
+            self.kept(expr, env, False, body)
+        return out
+
+    def _SumExpr(self, expr: s.SumExpr, env: Env) -> str:
+        total, codes, count, out = self.w.tmp("s"), self.w.tmp("c"), self.w.tmp("n"), self.w.tmp()
+        amount_at = self.w.const(where(expr.amount))
+        currency_at = self.w.const(where(expr.currency) if expr.currency is not None else None)
+        label = self.w.const(", ".join([expr.from_] if isinstance(expr.from_, str) else expr.from_))
+        self.w.line(f"{total}, {codes}, {count} = Decimal(0), set(), 0")
+
+        def body(inner: Env) -> None:
+            raw = self.value(expr.amount, inner)
+            with self.w.block(f"if {raw} is not MISSING and {raw} is not None:"):
+                self.w.line(f"{total} += to_decimal({raw}, {amount_at})")
+                self.w.line(f"{count} += 1")
+                if expr.currency is not None:
+                    code = self.value(expr.currency, inner)
+                    with self.w.block(f"if not isinstance({code}, str) or not CURRENCY.match({code}):"):
+                        message = self.w.const("currency must be an ISO 4217 code")
+                        self.w.line(f"raise MappingError({message}, at={currency_at}, value={code})")
+                    self.w.line(f"{codes}.add({code})")
+
+        self.kept(expr, env, True, body)
+        with self.w.block(f"if not {count}:"):
+            if expr.required:
+                self.w.line(f"raise MappingError({self.w.const('nothing to sum')}, at={label})")
+            else:
+                self.w.line(f"{out} = MISSING")
+        with self.w.block("else:"):
+            with self.w.block(f"if len({codes}) > 1:"):
+                several = f"f\"cannot sum amounts in several currencies ({{', '.join(sorted({codes}))}})\""
+                self.w.line(f"raise MappingError({several}, at={label})")
+            text = f"quantize({total}, {self.w.const(expr.scale)}, {self.w.const(expr.rounding)})"
+            if expr.currency is not None:
+                self.w.line(f"{out} = {{'amount': {text}, 'currency': {codes}.pop()}}")
+            else:
+                self.w.line(f"{out} = {text}")
+        return out
+
+    def _PickExpr(self, expr: s.PickExpr, env: Env) -> str:
+        out = self.w.tmp()
+        value_at = self.w.const(where(expr.value))
+        label = self.w.const(", ".join([expr.from_] if isinstance(expr.from_, str) else expr.from_))
+        if expr.type == "first":
+            # The first present value; later items are not evaluated at all: a function returns early.
+            fn = self.w.tmp("_first")
+            with self.w.block(f"def {fn}():"):
+
+                def first(inner: Env) -> None:
+                    value = self.value(expr.value, inner)
+                    self.w.line(f"if {value} is not MISSING and {value} is not None: return {value}")
+
+                self.kept(expr, env, True, first)
+                self.w.line("return MISSING")
+            self.w.line(f"{out} = {fn}()")
+        else:
+            best, key = self.w.tmp("b"), self.w.tmp("k")
+            compare = ">" if expr.type == "max" else "<"
+            self.w.line(f"{best} = MISSING")
+
+            def better(inner: Env) -> None:
+                value = self.value(expr.value, inner)
+                with self.w.block(f"if {value} is not MISSING and {value} is not None:"):
+                    self.w.line(f"{key} = _comparable({value}, {value_at})")
+                    with self.w.block("try:"):
+                        self.w.line(
+                            f"if {best} is MISSING or {key} {compare} {best}[0]: {best} = ({key}, {value})"
+                        )
+                    with self.w.block("except TypeError:"):
+                        message = f"f'cannot compare {{{value}!r}} with {{{best}[1]!r}}'"
+                        self.w.line(f"raise MappingError({message}, at={value_at}) from None")
+
+            self.kept(expr, env, True, better)
+            self.w.line(f"{out} = {best} if {best} is MISSING else {best}[1]")
+        with self.w.block(f"if {out} is MISSING:"):
+            if expr.default is not None:
+                self.w.line(f"{out} = {self.w.const(expr.default)}")
+            elif expr.required:
+                message = self.w.const(f"no item to take the {expr.type} value from")
+                self.w.line(f"raise MappingError({message}, at={label})")
+        return out

@@ -1,0 +1,32 @@
+"""What the Compiler's parts share: the writer, and the methods they call on one another."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from hub.mapping.codegen.writer import Writer
+
+Env = dict[str, str]  # "$", "@", "@name" -> the local variable holding it
+
+
+class Base:
+    def __init__(self) -> None:
+        self.w = Writer()
+
+    if TYPE_CHECKING:
+        # Each part of the Compiler is a mixin; these are the methods one part calls and another defines.
+
+        def value(self, expr: Any, env: Env) -> str: ...
+
+        def assign(self, target: str, name: str, expr: Any, env: Env) -> None: ...
+
+        def cond(self, cond: Any, env: Env) -> str: ...
+
+        def path(self, path: str, env: Env) -> str: ...
+
+        def items(
+            self, sources: str | list[str], as_: Any, env: Env, singles: bool, body: Callable[[Env], None]
+        ) -> None: ...
+
+        def kept(self, expr: Any, env: Env, singles: bool, body: Callable[[Env], None]) -> None: ...

@@ -1,0 +1,197 @@
+"""Value expressions as generated code: the dispatch on the expression's type, the typed primitives and
+money; what has no method here calls the closure of values.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hub.mapping import spec as s
+from hub.mapping.codegen.base import Base, Env
+from hub.mapping.values import compile_expr, where
+
+
+class Exprs(Base):
+    def scope_of(self, env: Env) -> str:
+        """A Scope for a closure of values.py: root, current item and the names bound here."""
+        names = ", ".join(
+            f"{self.w.const(k[1:])}: {v}" for k, v in env.items() if k.startswith("@") and k != "@"
+        )
+        return f"Scope(root, {env['@']}, ctx, {{{names}}})"
+
+    def closure(self, expr: Any, env: Env) -> str:
+        fn = self.w.const(compile_expr(expr))
+        out = self.w.tmp()
+        self.w.line(f"{out} = {fn}({self.scope_of(env)})")
+        return out
+
+    def value(self, expr: Any, env: Env) -> str:
+        """Emit the statements computing an expression; return the name (or literal) holding it."""
+        if expr is None or isinstance(expr, bool | int) or (isinstance(expr, str) and expr[:1] not in "$@"):
+            return self.w.const(expr)
+        if isinstance(expr, str):
+            return self.path(expr, env)
+        method = getattr(self, f"_{type(expr).__name__}", None)
+        if method is None:
+            return self.closure(expr, env)
+        return str(method(expr, env))
+
+    def assign(self, target: str, name: str, expr: Any, env: Env) -> None:
+        """target[name] = the expression's value, unless it is missing."""
+        value = self.value(expr, env)
+        key = self.w.const(name)
+        if value in ("None", "True", "False") or (value.startswith("_k") and value in self.w.ns):
+            self.w.line(f"{target}[{key}] = {value}")  # a constant: never missing
+        else:
+            self.w.line(f"if {value} is not MISSING: {target}[{key}] = {value}")
+
+    def _sourced(self, expr: Any, env: Env, source: str, convert: Callable[[str], str]) -> str:
+        out = self.w.tmp()
+        self.w.line(f"{out} = {source}")
+        with self.w.block(f"if {out} is MISSING or {out} is None:"):
+            if expr.default is not None:
+                self.w.line(f"{out} = {convert(self.w.const(expr.default))}")
+            elif expr.required:
+                message = self.w.const(f"required {expr.type} value is missing")
+                self.w.line(f"raise MappingError({message}, at={self.w.const(where(expr))})")
+            else:
+                self.w.line(f"{out} = MISSING")
+        if expr.default is not None or not expr.required:
+            with self.w.block("else:"):
+                self.w.line(f"{out} = {convert(out)}")
+        else:
+            self.w.line(f"{out} = {convert(out)}")
+        return out
+
+    def _typed(self, expr: Any, env: Env, convert: Callable[[str], str]) -> str:
+        return self._sourced(expr, env, self.value(expr.from_, env), convert)
+
+    def _PathExpr(self, expr: s.PathExpr, env: Env) -> str:
+        source = self.path(expr.path, env)
+        out = self.w.tmp()
+        self.w.line(f"{out} = {source}")
+        with self.w.block(f"if {out} is MISSING or {out} is None:"):
+            if expr.default is not None:
+                self.w.line(f"{out} = {self.w.const(expr.default)}")
+            elif expr.required:
+                message = self.w.const("required path value is missing")
+                self.w.line(f"raise MappingError({message}, at={self.w.const(expr.path)})")
+            else:
+                self.w.line(f"{out} = MISSING")
+        return out
+
+    def _ConstExpr(self, expr: s.ConstExpr, env: Env) -> str:
+        return self.w.const(expr.value)
+
+    def _ContextExpr(self, expr: s.ContextExpr, env: Env) -> str:
+        out = self.w.tmp()
+        self.w.line(f"{out} = ctx.{expr.name}")
+        self.w.line(f"if {out} is None: {out} = MISSING")
+        return out
+
+    def _StringExpr(self, expr: s.StringExpr, env: Env) -> str:
+        at = self.w.const(where(expr))
+        return self._typed(expr, env, lambda v: f"{v} if {v}.__class__ is str else to_string({v}, {at})")
+
+    def _IntExpr(self, expr: s.IntExpr, env: Env) -> str:
+        at = self.w.const(where(expr))
+        return self._typed(expr, env, lambda v: f"{v} if {v}.__class__ is int else to_int({v}, {at})")
+
+    def _BoolExpr(self, expr: s.BoolExpr, env: Env) -> str:
+        at = self.w.const(where(expr))
+        return self._typed(expr, env, lambda v: f"{v} if {v}.__class__ is bool else to_bool({v}, {at})")
+
+    def _converted(self, expr: Any, env: Env) -> str:
+        """A typed primitive whose conversion stays the closure's converter (the part after `from`)."""
+        from hub.mapping.convert import enum_converter, timestamp_converter
+        from hub.mapping.values import _decimal_converter
+
+        factories: dict[type, Callable[[Any], Any]] = {
+            s.DecimalExpr: _decimal_converter,
+            s.TimestampExpr: timestamp_converter,
+            s.EnumExpr: enum_converter,
+        }
+        factory = factories[type(expr)]
+        fn, at = self.w.const(factory(expr)), self.w.const(where(expr))
+        return self._typed(expr, env, lambda v: f"{fn}({v}, {at})")
+
+    def _DecimalExpr(self, expr: s.DecimalExpr, env: Env) -> str:
+        return self._converted(expr, env)
+
+    def _TimestampExpr(self, expr: s.TimestampExpr, env: Env) -> str:
+        if expr.format == "iso8601":
+            return self._converted(expr, env)
+        from hub.mapping.convert import timestamp_converter
+
+        fn, at = self.w.const(timestamp_converter(expr)), self.w.const(where(expr))
+        scale = 1_000 if expr.format == "epoch_ms" else 1_000_000
+        # An integer needs no decimal on the way: the same microseconds, exactly.
+        return self._typed(
+            expr,
+            env,
+            lambda v: (
+                f"EPOCH + timedelta(microseconds={v} * {scale}) if {v}.__class__ is int else {fn}({v}, {at})"
+            ),
+        )
+
+    def _EnumExpr(self, expr: s.EnumExpr, env: Env) -> str:
+        table = self.w.const(dict(expr.values))
+        at, known = self.w.const(where(expr)), self.w.const(list(expr.values))
+        source = self.value(expr.from_, env)
+        out = self.w.tmp()
+        self.w.line(f"{out} = {source}")
+        with self.w.block(f"if {out} is MISSING or {out} is None:"):
+            if expr.default is not None:
+                self.w.line(f"{out} = {self.w.const(expr.default)}")
+            elif expr.required:
+                message = self.w.const(f"required {expr.type} value is missing")
+                self.w.line(f"raise MappingError({message}, at={at})")
+            else:
+                self.w.line(f"{out} = MISSING")
+        with self.w.block(f"if {out} is not MISSING:"):
+            key = self.w.tmp("k")
+            self.w.line(f"{key} = {out} if {out}.__class__ is str else canonical({out})")
+            with self.w.block(f"if {key} not in {table}:"):
+                self.w.line(
+                    f"raise MappingError(f'unknown value {{{key}!r}}', at={at}, value={out}, known={known})"
+                )
+            self.w.line(f"{out} = {table}[{key}]")
+        return out
+
+    def _MoneyExpr(self, expr: s.MoneyExpr, env: Env) -> str:
+        amount_at, currency_at = self.w.const(where(expr.amount)), self.w.const(where(expr.currency))
+        per_at = self.w.const(where(expr.per))
+        scale, rounding = self.w.const(expr.scale), self.w.const(expr.rounding)
+        out = self.w.tmp()
+        raw = self.value(expr.amount, env)
+        with self.w.block(f"if {raw} is MISSING or {raw} is None:"):
+            if expr.required:
+                message = self.w.const("required money amount is missing")
+                self.w.line(f"raise MappingError({message}, at={amount_at})")
+            else:
+                self.w.line(f"{out} = MISSING")
+        with self.w.block("else:"):
+            code = self.value(expr.currency, env)
+            with self.w.block(f"if not isinstance({code}, str) or not CURRENCY.match({code}):"):
+                message = self.w.const("currency must be an ISO 4217 code")
+                self.w.line(f"raise MappingError({message}, at={currency_at}, value={code})")
+            amount = self.w.tmp("a")
+            self.w.line(f"{amount} = to_decimal({raw}, {amount_at})")
+            if expr.per is None:
+                self.w.line(
+                    f"{out} = {{'amount': quantize({amount}, {scale}, {rounding}), 'currency': {code}}}"
+                )
+            else:
+                units = self.value(expr.per, env)
+                with self.w.block(f"if {units} is MISSING or {units} is None:"):
+                    message = self.w.const("the quantity to divide the amount by is missing")
+                    self.w.line(f"raise MappingError({message}, at={per_at})")
+                self.w.line(f"{units} = to_decimal({units}, {per_at})")
+                with self.w.block(f"if {units} == 0:"):
+                    self.w.line(f"{out} = MISSING")
+                with self.w.block("else:"):
+                    self.w.line(f"{amount} = per_unit({amount}, {units}, {scale}, {amount_at})")
+                    self.w.line(
+                        f"{out} = {{'amount': quantize({amount}, {scale}, {rounding}), 'currency': {code}}}"
+                    )
+        return out
