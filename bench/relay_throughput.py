@@ -30,7 +30,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.infra
 
-from infra_ports import kafka_node, postgres_server
 from relay_scaleout import scaled_throughput
 from relay_workload import (
     AckClock,
@@ -48,7 +47,7 @@ from hub.broker.factory import open_broker
 from hub.broker.port import Broker
 from hub.events import TOPICS, Event
 from hub.store import Store
-from tests.infra import PostgresServer, fresh_database
+from tests.infra import PostgresServer, fresh_database, running_kafka, running_postgres
 
 
 @dataclass
@@ -110,8 +109,11 @@ def main() -> None:
     with ExitStack() as infra:
         work = Path(infra.enter_context(tempfile.TemporaryDirectory(prefix="hub-bench-")))
         wanted = args.paths.split(",")
-        kafka = infra.enter_context(kafka_node()) if any(p.endswith("kafka") for p in wanted) else None
-        postgres = infra.enter_context(postgres_server()) if any(p.startswith("pg") for p in wanted) else None
+        kafka = postgres = None
+        if any(p.endswith("kafka") for p in wanted):
+            kafka = infra.enter_context(running_kafka())
+        if any(p.startswith("pg") for p in wanted):
+            postgres = infra.enter_context(running_postgres())
         for name in wanted:
             new_store_url = (
                 functools.partial(_pg_database, postgres)

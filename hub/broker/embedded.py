@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import struct
 import threading
 import time
 from collections import defaultdict
@@ -11,9 +10,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
-import orjson
-
-from hub.broker.port import JsonHeaders, Message, PublishError, Record, partition_for
+from hub.broker.embedded_headers import decode_headers, encode_headers
+from hub.broker.port import Message, PublishError, Record, partition_for
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS topics(name TEXT PRIMARY KEY, partitions INTEGER NOT NULL);
@@ -33,44 +31,6 @@ CREATE TABLE IF NOT EXISTS group_offsets(
 # Consumers in the same process wake on publish; consumers in other processes poll.
 _WAKEUPS: dict[str, threading.Condition] = defaultdict(threading.Condition)
 _CROSS_PROCESS_POLL_S = 0.05
-
-
-# Headers are length-prefixed so that any bytes round-trip, NUL included, as they do through Kafka.
-_HEADERS_V2 = b"\x02"
-_LENGTHS = struct.Struct(">HI")
-# Headers the relay hands over as the outbox's JSON text (text values only) are stored as that text.
-_HEADERS_JSON = b"\x03"
-
-
-def _encode_headers(headers: Sequence[tuple[str, bytes]]) -> bytes:
-    if isinstance(headers, JsonHeaders):
-        return _HEADERS_JSON + headers.json.encode()
-    parts = [_HEADERS_V2]
-    for k, v in headers:
-        name = k.encode()
-        parts += (_LENGTHS.pack(len(name), len(v)), name, v)
-    return b"".join(parts)
-
-
-def _decode_headers(blob: bytes) -> tuple[tuple[str, bytes], ...]:
-    if not blob:
-        return ()
-    if blob[:1] == _HEADERS_JSON:
-        return tuple((name, value.encode()) for name, value in orjson.loads(blob[1:]))
-    if blob[:1] != _HEADERS_V2:
-        # The first format (separator characters), still readable in logs written before the change.
-        pairs = blob.decode("latin-1").split("\x00")
-        return tuple((k, v.encode("latin-1")) for k, v in (p.split("\x01", 1) for p in pairs))
-    headers = []
-    at = 1
-    while at < len(blob):
-        name_len, value_len = _LENGTHS.unpack_from(blob, at)
-        at += _LENGTHS.size
-        name = blob[at : at + name_len].decode()
-        at += name_len
-        headers.append((name, blob[at : at + value_len]))
-        at += value_len
-    return tuple(headers)
 
 
 class EmbeddedLog:
@@ -144,7 +104,7 @@ class EmbeddedLog:
                         ).fetchone()
                     offset = next_offsets[tp]
                     next_offsets[tp] = offset + 1
-                    rows.append((*tp, offset, m.key, m.value, _encode_headers(m.headers), m.timestamp_ms))
+                    rows.append((*tp, offset, m.key, m.value, encode_headers(m.headers), m.timestamp_ms))
                 conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
                 conn.executemany(
                     "UPDATE partitions SET next_offset = ? WHERE topic = ? AND partition = ?",
@@ -171,7 +131,7 @@ class EmbeddedLog:
             "WHERE topic = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT ?",
             (topic, partition, offset, limit),
         )
-        return [Record(topic, partition, o, k, v, _decode_headers(h), ts) for o, k, v, h, ts in rows]
+        return [Record(topic, partition, o, k, v, decode_headers(h), ts) for o, k, v, h, ts in rows]
 
     def end_offsets(self, topics: Sequence[str]) -> dict[tuple[str, int], int]:
         marks = ",".join("?" * len(topics))
@@ -237,7 +197,7 @@ class EmbeddedLog:
             sql += " LIMIT ?"
             params.append(limit)
         for t, p, o, k, v, h, ts in self._conn().execute(sql, params):
-            yield Record(t, p, o, k, v, _decode_headers(h), ts)
+            yield Record(t, p, o, k, v, decode_headers(h), ts)
 
     def reset_group(self, group: str, topics: Sequence[str], *, to: datetime | None = None) -> None:
         self.ensure_topics(topics)

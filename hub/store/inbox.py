@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,10 +56,23 @@ def _insert_new(dialect: str) -> Any:
     )
 
 
-_SQLITE_INSERT = (
-    "INSERT INTO inbox (connector, dedupe_key, account, route, received_at, content_type, body, status, "
-    "note, traceparent)"
+# The columns an insert writes, in the order of the SQLite statement's VALUES.
+_COLUMNS = (
+    "connector",
+    "dedupe_key",
+    "account",
+    "route",
+    "received_at",
+    "content_type",
+    "body",
+    "status",
+    "note",
+    "traceparent",
 )
+_values_of = operator.attrgetter(*_COLUMNS)  # a row's values as a tuple, built in C
+_RECEIVED_AT = _COLUMNS.index("received_at")
+
+_SQLITE_INSERT = f"INSERT INTO inbox ({', '.join(_COLUMNS)})"
 _SQLITE_RETURNING = "ON CONFLICT (connector, dedupe_key) DO NOTHING RETURNING id, connector, dedupe_key"
 
 
@@ -66,41 +80,16 @@ def insert_new(conn: Connection, rows: Sequence[NewInboxRow]) -> dict[tuple[str,
     """Insert the rows not seen before; return their ids by (connector, dedupe_key)."""
     if not rows:
         return {}
+    values: list[tuple[Any, ...]] = [_values_of(r) for r in rows]
     raw = sqlite_fast.driver(conn)
     if raw is not None:
-        values = [
-            (
-                r.connector,
-                r.dedupe_key,
-                r.account,
-                r.route,
-                sqlite_fast.sqlite_time(r.received_at),
-                r.content_type,
-                r.body,
-                r.status,
-                r.note,
-                r.traceparent,
-            )
-            for r in rows
-        ]
+        at = _RECEIVED_AT  # bound as the UTC column type binds it
+        values = [(*v[:at], sqlite_fast.sqlite_time(v[at]), *v[at + 1 :]) for v in values]
         returned = sqlite_fast.insert_returning(raw, _SQLITE_INSERT, _SQLITE_RETURNING, values)
-        return {(c, k): i for i, c, k in returned}
-    params: list[dict[str, Any]] = [
-        {
-            "connector": r.connector,
-            "dedupe_key": r.dedupe_key,
-            "account": r.account,
-            "route": r.route,
-            "received_at": r.received_at,
-            "content_type": r.content_type,
-            "body": r.body,
-            "status": r.status,
-            "note": r.note,
-            "traceparent": r.traceparent,
-        }
-        for r in rows
-    ]
-    return {(c, k): i for i, c, k in conn.execute(_insert_new(conn.dialect.name), params).all()}
+    else:
+        params = [dict(zip(_COLUMNS, v, strict=True)) for v in values]
+        returned = [tuple(r) for r in conn.execute(_insert_new(conn.dialect.name), params)]
+    return {(c, k): i for i, c, k in returned}
 
 
 def set_status(conn: Connection, inbox_id: int, status: str, note: str | None = None) -> None:

@@ -61,35 +61,23 @@ def row(event: Event | EventRecord, created_at: datetime) -> dict[str, Any]:
 
 _SQLITE_APPEND = (
     "INSERT INTO outbox (event_id, topic, partition_key, shard, sequence, event_type, headers, payload, "
-    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "created_at) VALUES (:event_id, :topic, :partition_key, :shard, :sequence, :event_type, :headers, "
+    ":payload, :created_at)"
 )
 
 
 def append(conn: Connection, events: Sequence[Event | EventRecord], created_at: datetime) -> None:
     if not events:
         return
+    rows = [row(e, created_at) for e in events]
     raw = sqlite_fast.driver(conn)
-    if raw is not None:
-        at = sqlite_fast.sqlite_time(created_at)
-        raw.executemany(
-            _SQLITE_APPEND,
-            [
-                (
-                    e.id,
-                    e.topic,
-                    e.partitionkey,
-                    shard_of(e.partitionkey),
-                    e.sequence,
-                    e.type,
-                    json_text([[k, v] for k, v in e.header_text()]),
-                    e.data_bytes(),
-                    at,
-                )
-                for e in events
-            ],
-        )
+    if raw is None:
+        conn.execute(insert(outbox), rows)
         return
-    conn.execute(insert(outbox), [row(e, created_at) for e in events])
+    at = sqlite_fast.sqlite_time(created_at)
+    for r in rows:  # what the JSON and UTC column types would bind
+        r["headers"], r["created_at"] = json_text(r["headers"]), at
+    raw.executemany(_SQLITE_APPEND, rows)
 
 
 # The relay's reads and marks go to the driver directly: through SQLAlchemy's result and type processing
@@ -146,11 +134,8 @@ def mark_published(conn: Connection, ids: Sequence[int], at: datetime) -> None:
             {"at": at, "ids": list(ids)},
         )
     else:
-        stamp = at.astimezone(UTC).strftime(_SQLITE_STAMP)  # the format SQLAlchemy stores, so it reads back
+        stamp = sqlite_fast.sqlite_time(at)  # the format SQLAlchemy stores, so it reads back
         cursor.executemany("UPDATE outbox SET published_at = ? WHERE id = ?", [(stamp, i) for i in ids])
-
-
-_SQLITE_STAMP = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def _cursor(conn: Connection) -> Any:

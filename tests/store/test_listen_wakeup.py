@@ -13,18 +13,9 @@ import pytest
 from hub.relay.listen import ListenWakeup, libpq_dsn, wakeup_for
 from hub.store import Store
 from tests.contract.feed import commit_in
-from tests.contract.stacks import postgres_store
-from tests.infra import PostgresServer
 from tests.support.hubproc import wait_for
 
 LONG_S = 30.0  # a waker that missed the commit would sleep this long
-
-
-@pytest.fixture
-def store(postgres: PostgresServer) -> Iterator[Store]:
-    store = postgres_store(postgres)
-    yield store
-    store.dispose()
 
 
 @pytest.fixture

@@ -16,15 +16,7 @@ from hub.relay.leases import LeaseKeeper
 from hub.store import Store
 from hub.store.tables import outbox
 from tests.contract.feed import commit_in, key_of, logged
-from tests.contract.stacks import embedded_broker, postgres_store
-from tests.infra import PostgresServer
-
-
-@pytest.fixture
-def store(postgres: PostgresServer) -> Iterator[Store]:
-    store = postgres_store(postgres)
-    yield store
-    store.dispose()
+from tests.contract.stacks import embedded_broker
 
 
 @pytest.fixture

@@ -45,17 +45,25 @@ class Exprs(Base):
         else:
             self.w.line(f"if {value} is not MISSING: {target}[{key}] = {value}")
 
-    def _sourced(self, expr: Any, env: Env, source: str, convert: Callable[[str], str]) -> str:
+    def _present(
+        self, expr: Any, source: str, what: str, at: str, default: Callable[[str], str] = str
+    ) -> str:
+        """out = source; where that is missing or null: the expression's default, an error if it is
+        required, else MISSING."""
         out = self.w.tmp()
         self.w.line(f"{out} = {source}")
         with self.w.block(f"if {out} is MISSING or {out} is None:"):
             if expr.default is not None:
-                self.w.line(f"{out} = {convert(self.w.const(expr.default))}")
+                self.w.line(f"{out} = {default(self.w.const(expr.default))}")
             elif expr.required:
-                message = self.w.const(f"required {expr.type} value is missing")
-                self.w.line(f"raise MappingError({message}, at={self.w.const(where(expr))})")
+                message = self.w.const(f"required {what} value is missing")
+                self.w.line(f"raise MappingError({message}, at={at})")
             else:
                 self.w.line(f"{out} = MISSING")
+        return out
+
+    def _sourced(self, expr: Any, env: Env, source: str, convert: Callable[[str], str]) -> str:
+        out = self._present(expr, source, expr.type, self.w.const(where(expr)), convert)
         if expr.default is not None or not expr.required:
             with self.w.block("else:"):
                 self.w.line(f"{out} = {convert(out)}")
@@ -67,18 +75,7 @@ class Exprs(Base):
         return self._sourced(expr, env, self.value(expr.from_, env), convert)
 
     def _PathExpr(self, expr: s.PathExpr, env: Env) -> str:
-        source = self.path(expr.path, env)
-        out = self.w.tmp()
-        self.w.line(f"{out} = {source}")
-        with self.w.block(f"if {out} is MISSING or {out} is None:"):
-            if expr.default is not None:
-                self.w.line(f"{out} = {self.w.const(expr.default)}")
-            elif expr.required:
-                message = self.w.const("required path value is missing")
-                self.w.line(f"raise MappingError({message}, at={self.w.const(expr.path)})")
-            else:
-                self.w.line(f"{out} = MISSING")
-        return out
+        return self._present(expr, self.path(expr.path, env), "path", self.w.const(expr.path))
 
     def _ConstExpr(self, expr: s.ConstExpr, env: Env) -> str:
         return self.w.const(expr.value)
@@ -137,17 +134,7 @@ class Exprs(Base):
     def _EnumExpr(self, expr: s.EnumExpr, env: Env) -> str:
         table = self.w.const(dict(expr.values))
         at, known = self.w.const(where(expr)), self.w.const(list(expr.values))
-        source = self.value(expr.from_, env)
-        out = self.w.tmp()
-        self.w.line(f"{out} = {source}")
-        with self.w.block(f"if {out} is MISSING or {out} is None:"):
-            if expr.default is not None:
-                self.w.line(f"{out} = {self.w.const(expr.default)}")
-            elif expr.required:
-                message = self.w.const(f"required {expr.type} value is missing")
-                self.w.line(f"raise MappingError({message}, at={at})")
-            else:
-                self.w.line(f"{out} = MISSING")
+        out = self._present(expr, self.value(expr.from_, env), expr.type, at)
         with self.w.block(f"if {out} is not MISSING:"):
             key = self.w.tmp("k")
             self.w.line(f"{key} = {out} if {out}.__class__ is str else canonical({out})")
