@@ -11,12 +11,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from hub.connectors.envelopes import Unwrap, compile_envelopes
+from hub.connectors.catalog_rules import catalog_issues
 from hub.connectors.routing import Router, compile_routing
+from hub.connectors.shapes import Records, Split, compile_shapes
 from hub.connectors.spec import ConnectorSpec, SqsIntake, WebhookIntake
 from hub.formats import Issue, check_document, dotted, unique
 from hub.mapping.compiler import CompiledMapping, compile_mapping
 from hub.mapping.errors import MappingError
-from hub.mapping.result import Ignored, Outcome, Quarantined
+from hub.mapping.result import Ignored, Mapped, Outcome, Quarantined
 from hub.mapping.spec import MappingSpec
 from hub.mapping.values import Context, Scope
 from hub.yamlpos import Located, load
@@ -35,6 +37,7 @@ class Connector:
     mappings: dict[str, CompiledMapping]
     router: Router
     unwrap: Unwrap
+    split: Split
 
     @property
     def name(self) -> str:
@@ -84,25 +87,90 @@ class Project:
         route: str | None = None,
         received_at: datetime | None = None,
     ) -> Outcome:
-        """Map one payload: route it, check it, map it, validate the drafts. Pure: no I/O."""
+        """Map one payload: recognise its shape, route each record, check it, map it, validate the drafts.
+        A list response gives the events of every record; one record that fails quarantines the payload
+        whole, naming the record. Pure: no I/O."""
+        return combine(self.normalize_each(connector, payload, account=account, route=route,
+                                           received_at=received_at))
+
+    def normalize_each(
+        self,
+        connector: str,
+        payload: Any,
+        *,
+        account: str | None = None,
+        route: str | None = None,
+        received_at: datetime | None = None,
+    ) -> list[tuple[str, Outcome]]:
+        """Each record's outcome, labelled with where the record sits in the payload. `route` maps the
+        whole payload with that mapping (a pulled record whose stream knows its route)."""
         c = self.connector(connector)
         ctx = Context(connector, account, route, received_at)
         try:
             payload = c.unwrap(payload)
         except MappingError as exc:
-            return Quarantined(None, exc.describe(), exc.detail())
-        if route is None:
-            try:
-                chosen = c.router(Scope(payload, payload, ctx))
-            except MappingError as exc:
-                return Quarantined(None, exc.describe(), exc.detail())
-            if isinstance(chosen, Ignored):
-                return chosen
-            route = chosen
-        mapping = c.mappings.get(route)
-        if mapping is None:
-            return Quarantined(None, f"route {route!r} names no mapping in mappings/{connector}/")
-        return mapping.apply(payload, ctx)
+            return [("$", Quarantined(None, exc.describe(), exc.detail()))]
+        if route is not None:
+            return [("$", _apply(c, route, payload, ctx))]
+        try:
+            found = c.split(payload)
+        except MappingError as exc:
+            return [("$", Quarantined(None, exc.describe(), exc.detail()))]
+        if found is None:
+            return [("$", _routed(c, payload, ctx))]
+        if not found.items:
+            return [("$", Ignored(None, f"{found.shape}: the response holds no records"))]
+        return [(label, _record(c, found, record, ctx)) for label, record in found.items]
+
+
+def _apply(c: Connector, route: str, payload: Any, ctx: Context) -> Outcome:
+    mapping = c.mappings.get(route)
+    if mapping is None:
+        return Quarantined(None, f"route {route!r} names no mapping in mappings/{c.name}/")
+    return mapping.apply(payload, Context(ctx.connector, ctx.account, route, ctx.received_at))
+
+
+def _routed(c: Connector, payload: Any, ctx: Context) -> Outcome:
+    try:
+        chosen = c.router(Scope(payload, payload, ctx))
+    except MappingError as exc:
+        return Quarantined(None, exc.describe(), exc.detail())
+    if isinstance(chosen, Ignored):
+        return chosen
+    return _apply(c, chosen, payload, ctx)
+
+
+def _record(c: Connector, found: Records, record: Any, ctx: Context) -> Outcome:
+    if found.target.ignore is not None:
+        return Ignored(None, f"{found.shape}: {found.target.ignore}")
+    if found.target.route is not None:
+        return _apply(c, found.target.route, record, ctx)
+    return _routed(c, record, ctx)
+
+
+def combine(outcomes: Sequence[tuple[str, Outcome]]) -> Outcome:
+    """One outcome for a payload from its records' outcomes. A single record's outcome is kept as it is
+    (its events keep the ids they always had); several records' events get the record's place in their
+    local id, so two orders of one page never share an event id."""
+    if len(outcomes) == 1:
+        return outcomes[0][1]
+    for label, outcome in outcomes:
+        if isinstance(outcome, Quarantined):
+            failed = sum(isinstance(o, Quarantined) for _, o in outcomes)
+            reason = f"record {label}: {outcome.reason}"
+            if failed > 1:
+                reason += f" (and {failed - 1} more of {len(outcomes)} records)"
+            return Quarantined(outcome.mapping, reason, {**outcome.detail, "record": label})
+    mapped = [(label, o) for label, o in outcomes if isinstance(o, Mapped)]
+    if not mapped:
+        reasons = sorted({o.reason for _, o in outcomes if isinstance(o, Ignored)})
+        return Ignored(None, "; ".join(reasons))
+    drafts = []
+    for label, outcome in mapped:
+        for draft in outcome.drafts:
+            draft.local_id = f"{label}/{draft.local_id}"
+            drafts.append(draft)
+    return Mapped(",".join(dict.fromkeys(o.mapping for _, o in mapped)), drafts)
 
 
 def _read(path: Path, kind: str, issues: list[Issue]) -> Located | None:
@@ -156,6 +224,7 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
         )
         return None
     mapping_dir = folder.parent.parent / "mappings" / folder.name
+    issues.extend(catalog_issues(spec, doc, path, set(mappings) | {p.stem for p in mapping_dir.glob("*.yaml")}))
     for value, target in spec.routing.routes.items():
         if target not in mappings and not (mapping_dir / f"{target}.yaml").exists():
             issues.append(
@@ -172,8 +241,9 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
         spec=spec,
         folder=folder,
         mappings=mappings,
-        router=compile_routing(spec.routing),
+        router=compile_routing(spec.routing, spec.catalog),
         unwrap=compile_envelopes(spec.name, spec.envelopes),
+        split=compile_shapes(spec.name, spec.shapes, spec.catalog),
     )
 
 

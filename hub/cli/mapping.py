@@ -68,23 +68,33 @@ def map_file(
     account: str | None,
     received_at: datetime | None,
 ) -> None:
-    """Print the events (or the quarantine reason) a payload would produce. Stores nothing."""
+    """Print the events (or the quarantine reason) a payload would produce. Stores nothing.
+
+    Any webhook body, queue message or API response of the connector: its shape (connector.yaml
+    `shapes`) says where its records are, and a list response gives the events of every record. A file
+    of no known shape is quarantined, naming the shapes tried. Exits 1 when anything is quarantined."""
     payload = loads(file.read_bytes())
     if pick:
         payload = compile_path(pick)(payload, payload)
         if payload is MISSING:
             raise ValueError(f"--pick {pick} finds nothing in {file}")
-    outcome = Project.load(settings().project, [connector]).normalize(
+    outcomes = Project.load(settings().project, [connector]).normalize_each(
         connector, payload, account=account, route=route, received_at=received_at or utcnow()
     )
-    result = golden.describe(outcome)
-    for event in result.get("events", []):
-        click.echo(orjson.dumps(event, option=orjson.OPT_INDENT_2).decode())
-    if "quarantine" in result:
-        click.echo(f"quarantined: {result['quarantine']}")
+    several = len(outcomes) > 1
+    quarantined = False
+    for label, outcome in outcomes:
+        result = golden.describe(outcome)
+        where = f"[{label}] " if several else ""
+        for event in result.get("events", []):
+            click.echo(orjson.dumps(event, option=orjson.OPT_INDENT_2).decode())
+        if "quarantine" in result:
+            click.echo(f"{where}quarantined: {result['quarantine']}")
+            quarantined = True
+        if "ignore" in result:
+            click.echo(f"{where}ignored: {result['ignore']}")
+    if quarantined:
         sys.exit(1)
-    if "ignore" in result:
-        click.echo(f"ignored: {result['ignore']}")
 
 
 COMMANDS = [test_mappings, map_file]

@@ -152,9 +152,50 @@ class Routing(Spec):
 
     type: Literal["field"]
     from_: Expr = Field(alias="from")
-    routes: dict[str, Annotated[str, Field(pattern=NAME_PATTERN)]]
+    routes: dict[str, Annotated[str, Field(pattern=NAME_PATTERN)]] = Field(default_factory=dict)
     ignore: dict[str, str] = Field(
         default_factory=dict, description="value -> why such payloads yield nothing"
+    )
+
+
+class Shape(Spec):
+    """One shape of what the marketplace sends or answers (a webhook body, a queue message, a list or
+    single-record API response): how to recognise it and where its records are. Declared once, read by
+    `hub map`, re-normalization and the pull streams alike."""
+
+    name: Annotated[str, Field(pattern=NAME_PATTERN)]
+    description: str | None = None
+    match: Condition = Field(description="How to recognise the shape, e.g. the keys it always has.")
+    records: PathString | None = Field(
+        default=None,
+        description="Where the records are: an array gives one record per element, an object one "
+        "record; absent: the payload is one record. A shape that catalog entries name is mapped as "
+        "they route it; any other shape's records are routed by `routing`.",
+    )
+
+
+CatalogKind = Literal["notification", "webhook", "operation"]
+
+
+class CatalogEntry(Spec):
+    """One thing of the marketplace's published catalog that can reach the hub: a notification or
+    webhook type (its value of the routing field) or an API operation whose response the hub reads.
+    Each entry maps to a route or is ignored with the reason; `doc` cites where it is documented."""
+
+    name: str = Field(description="The routing field's value (notification, webhook) or the operation.")
+    kind: CatalogKind
+    doc: str = Field(min_length=1, description="The documentation page (URL) or model file it comes from.")
+    route: Annotated[str, Field(pattern=NAME_PATTERN)] | None = Field(
+        default=None, description="The mapping under mappings/<connector>/ its payloads go to."
+    )
+    ignore: str | None = Field(default=None, description="Why its payloads yield no event.")
+    shape: Annotated[str, Field(pattern=NAME_PATTERN)] | None = Field(
+        default=None, description="Operations: the shape (under `shapes`) of its response."
+    )
+    samples: list[str] = Field(
+        default_factory=list,
+        description="Real payloads of this entry, relative to the connector's samples/ folder; the "
+        "golden cases built from them are counted by `hub catalog`.",
     )
 
 
@@ -166,3 +207,13 @@ class ConnectorSpec(Spec):
     intake: list[Intake] = Field(default_factory=list)
     envelopes: list[Envelope] = Field(default_factory=list)
     routing: Routing
+    shapes: list[Shape] = Field(
+        default_factory=list,
+        description="Without shapes every payload is one record routed by `routing`; with them, a "
+        "payload that matches none is quarantined naming the shapes tried.",
+    )
+    catalog: list[CatalogEntry] = Field(
+        default_factory=list,
+        description="The marketplace's published catalog. Notification and webhook entries extend "
+        "`routing` (their name is the routing field's value); operation entries route their shape.",
+    )

@@ -51,6 +51,20 @@ class OrderFact(EventData):
     channel_status: str | None = Field(
         default=None, description="The order status as the channel spelled it."
     )
+    # What the payload knows of the order, on every order event: a consumer that first sees an order at a
+    # later status (pulled as Shipped) still learns what was sold, for how much and where.
+    marketplace_id: str | None = Field(
+        default=None, description="The channel's market or marketplace id, e.g. ATVPDKIKX0DER, as sent."
+    )
+    buyer_country: str | None = Field(
+        default=None, description="The ship-to (or buyer) country as the channel gives it, e.g. US."
+    )
+    total: Money | None = Field(default=None, description="The order total, when the payload has it.")
+    order_lines: list[OrderLine] = Field(
+        default_factory=list,
+        description="The order's lines (SKU, quantity, unit price) as the payload knows them; empty when "
+        "it has none. On OrderPlaced the same lines as `lines`.",
+    )
 
     def partition_key(self) -> str:
         return f"{self.channel}:{self.order_id}"

@@ -24,7 +24,6 @@ class OrderPaid(OrderFact):
     TYPE: ClassVar[str] = "OrderPaid"
 
     paid_at: UtcDatetime | None = None
-    total: Money | None = None
 
 
 class OrderAllocated(OrderFact):
