@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import yaml
+
 from tests.support.hubproc import HubCli, hub_env
 from tests.support.paths import REPO
 
@@ -65,15 +67,39 @@ def test_a_route_to_a_missing_mapping_names_the_existing_ones(tmp_path: Path, ho
     project = broken_project(tmp_path)
     connector = project / "connectors" / "tiktok" / "connector.yaml"
     connector.write_text(
-        connector.read_text().replace('"1": order_status_change', '"1": order_status_chnage')
+        connector.read_text().replace("route: order_status_change", "route: order_status_chnage")
     )
     out = HubCli(hub_env(home, project)).run("lint", check=False).stdout
     line = lines_of(connector, "order_status_chnage")
     assert (
-        f"{connector}:{line}: routing.routes.1: no mapping file mappings/tiktok/order_status_chnage.yaml"
+        f"{connector}:{line}: catalog[0].route: no mapping file mappings/tiktok/order_status_chnage.yaml"
         in out
     )
     assert "order_status_change" in out.split("known:")[1]
+
+
+def test_a_catalog_entry_with_neither_route_nor_ignore_is_rejected_at_its_line(
+    tmp_path: Path, home: Path
+) -> None:
+    project = broken_project(tmp_path)
+    connector = project / "connectors" / "walmart" / "connector.yaml"
+    text = connector.read_text()
+    entry = "  - name: BUY_BOX_CHANGED\n    kind: webhook\n"
+    assert entry in text
+    # Drop the ignore reason of BUY_BOX_CHANGED: the entry says nothing about where it goes.
+    start = text.index(entry)
+    reason = text.index("    ignore:", start)
+    end = text.index("\n", reason) + 1
+    connector.write_text(text[:reason] + text[end:])
+    result = HubCli(hub_env(home, project)).run("lint", check=False)
+    assert result.returncode == 1
+    line = lines_of(connector, "name: BUY_BOX_CHANGED")
+    catalog = yaml.safe_load(text)["catalog"]
+    index = next(n for n, e in enumerate(catalog) if e["name"] == "BUY_BOX_CHANGED")
+    assert (
+        f"{connector}:{line}: catalog[{index}]: webhook 'BUY_BOX_CHANGED' has neither route nor ignore"
+        in result.stdout
+    )
 
 
 def test_the_clean_repository_lints_clean(cli: HubCli) -> None:
