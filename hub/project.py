@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hub.connectors.envelopes import Unwrap, compile_envelopes
 from hub.connectors.catalog_rules import catalog_issues
+from hub.connectors.envelopes import Unwrap, compile_envelopes
 from hub.connectors.routing import Router, compile_routing
 from hub.connectors.shapes import Records, Split, compile_shapes
 from hub.connectors.spec import ConnectorSpec, SqsIntake, WebhookIntake
@@ -90,8 +90,9 @@ class Project:
         """Map one payload: recognise its shape, route each record, check it, map it, validate the drafts.
         A list response gives the events of every record; one record that fails quarantines the payload
         whole, naming the record. Pure: no I/O."""
-        return combine(self.normalize_each(connector, payload, account=account, route=route,
-                                           received_at=received_at))
+        return combine(
+            self.normalize_each(connector, payload, account=account, route=route, received_at=received_at)
+        )
 
     def normalize_each(
         self,
@@ -224,7 +225,9 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
         )
         return None
     mapping_dir = folder.parent.parent / "mappings" / folder.name
-    issues.extend(catalog_issues(spec, doc, path, set(mappings) | {p.stem for p in mapping_dir.glob("*.yaml")}))
+    issues.extend(
+        catalog_issues(spec, doc, path, set(mappings) | {p.stem for p in mapping_dir.glob("*.yaml")})
+    )
     for value, target in spec.routing.routes.items():
         if target not in mappings and not (mapping_dir / f"{target}.yaml").exists():
             issues.append(

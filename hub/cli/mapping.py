@@ -50,7 +50,9 @@ def test_mappings(pattern: str | None, update: bool) -> None:
 
 @click.command(name="map")
 @click.argument("connector")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--route", help="Use this mapping instead of the connector's routing (pulled records).")
 @click.option("--pick", help="Map only this part of the file, e.g. $.payload.Orders[0].")
 @click.option("--account", help="Account the payload belongs to, as intake would record it.")
@@ -62,24 +64,45 @@ def test_mappings(pattern: str | None, update: bool) -> None:
 @friendly_errors
 def map_file(
     connector: str,
-    file: Path,
+    files: tuple[Path, ...],
     route: str | None,
     pick: str | None,
     account: str | None,
     received_at: datetime | None,
 ) -> None:
-    """Print the events (or the quarantine reason) a payload would produce. Stores nothing.
+    """Print the events (or the quarantine reason) each payload would produce. Stores nothing.
 
     Any webhook body, queue message or API response of the connector: its shape (connector.yaml
     `shapes`) says where its records are, and a list response gives the events of every record. A file
-    of no known shape is quarantined, naming the shapes tried. Exits 1 when anything is quarantined."""
+    of no known shape is quarantined, naming the shapes tried. Several FILES are printed one after
+    another, each after a `# FILE` line. Exits 1 when anything is quarantined."""
+    project = Project.load(settings().project, [connector])
+    quarantined = False
+    for file in files:
+        if len(files) > 1:
+            click.echo(f"# {file}")
+        quarantined |= _map_one(project, connector, file, route, pick, account, received_at or utcnow())
+    if quarantined:
+        sys.exit(1)
+
+
+def _map_one(
+    project: Project,
+    connector: str,
+    file: Path,
+    route: str | None,
+    pick: str | None,
+    account: str | None,
+    received_at: datetime,
+) -> bool:
+    """Print one file's events and reasons; True when anything in it is quarantined."""
     payload = loads(file.read_bytes())
     if pick:
         payload = compile_path(pick)(payload, payload)
         if payload is MISSING:
             raise ValueError(f"--pick {pick} finds nothing in {file}")
-    outcomes = Project.load(settings().project, [connector]).normalize_each(
-        connector, payload, account=account, route=route, received_at=received_at or utcnow()
+    outcomes = project.normalize_each(
+        connector, payload, account=account, route=route, received_at=received_at
     )
     several = len(outcomes) > 1
     quarantined = False
@@ -93,8 +116,7 @@ def map_file(
             quarantined = True
         if "ignore" in result:
             click.echo(f"{where}ignored: {result['ignore']}")
-    if quarantined:
-        sys.exit(1)
+    return quarantined
 
 
 COMMANDS = [test_mappings, map_file]

@@ -56,4 +56,9 @@ def catalog_rows(project_root: Path, spec: ConnectorSpec, folder: Path) -> list[
 def summary(rows: list[Row]) -> dict[str, Any]:
     mapped = sum(r.outcome.startswith("route ") for r in rows)
     ignored = sum(r.outcome.startswith("ignore:") for r in rows)
-    return {"entries": len(rows), "mapped": mapped, "ignored": ignored, "unmapped": len(rows) - mapped - ignored}
+    return {
+        "entries": len(rows),
+        "mapped": mapped,
+        "ignored": ignored,
+        "unmapped": len(rows) - mapped - ignored,
+    }
