@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -11,8 +11,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from hub.connectors.catalog_rules import catalog_issues
-from hub.connectors.envelopes import Unwrap, compile_envelopes
-from hub.connectors.routing import Router, compile_routing
+from hub.connectors.envelopes import (
+    Unwrap,
+    UnwrapWithHeaders,
+    compile_envelopes,
+    compile_envelopes_with_headers,
+)
+from hub.connectors.sources import Headers
+from hub.connectors.routing import STORED_VALUE, Router, compile_lookup, compile_routing
 from hub.connectors.shapes import Records, Split, compile_shapes
 from hub.connectors.spec import ConnectorSpec, SqsIntake, WebhookIntake
 from hub.formats import Issue, check_document, dotted, unique
@@ -38,6 +44,8 @@ class Connector:
     router: Router
     unwrap: Unwrap
     split: Split
+    unwrap_headers: UnwrapWithHeaders
+    lookup: Callable[[Any], str | Ignored]
 
     @property
     def name(self) -> str:
@@ -108,9 +116,11 @@ class Project:
         c = self.connector(connector)
         ctx = Context(connector, account, route, received_at)
         try:
-            payload = c.unwrap(payload)
+            payload, headers = c.unwrap_headers(payload)
         except MappingError as exc:
             return [("$", Quarantined(None, exc.describe(), exc.detail()))]
+        if route is not None and route.startswith(STORED_VALUE):
+            return [("$", _looked_up(c, route[len(STORED_VALUE) :], payload, ctx))]
         if route is not None:
             return [("$", _apply(c, route, payload, ctx))]
         try:
@@ -118,10 +128,10 @@ class Project:
         except MappingError as exc:
             return [("$", Quarantined(None, exc.describe(), exc.detail()))]
         if found is None:
-            return [("$", _routed(c, payload, ctx))]
+            return [("$", _routed(c, payload, ctx, headers))]
         if not found.items:
             return [("$", Ignored(None, f"{found.shape}: the response holds no records"))]
-        return [(label, _record(c, found, record, ctx)) for label, record in found.items]
+        return [(label, _record(c, found, record, ctx, headers)) for label, record in found.items]
 
 
 def _apply(c: Connector, route: str, payload: Any, ctx: Context) -> Outcome:
@@ -131,9 +141,18 @@ def _apply(c: Connector, route: str, payload: Any, ctx: Context) -> Outcome:
     return mapping.apply(payload, Context(ctx.connector, ctx.account, route, ctx.received_at))
 
 
-def _routed(c: Connector, payload: Any, ctx: Context) -> Outcome:
+def _looked_up(c: Connector, value: str, payload: Any, ctx: Context) -> Outcome:
+    """A delivery routed at intake by a header: its stored value goes through the routing table."""
     try:
-        chosen = c.router(Scope(payload, payload, ctx))
+        chosen = c.lookup(value)
+    except MappingError as exc:
+        return Quarantined(None, exc.describe(), exc.detail())
+    return chosen if isinstance(chosen, Ignored) else _apply(c, chosen, payload, ctx)
+
+
+def _routed(c: Connector, payload: Any, ctx: Context, headers: Headers | None = None) -> Outcome:
+    try:
+        chosen = c.router(Scope(payload, payload, ctx), headers)
     except MappingError as exc:
         return Quarantined(None, exc.describe(), exc.detail())
     if isinstance(chosen, Ignored):
@@ -141,12 +160,12 @@ def _routed(c: Connector, payload: Any, ctx: Context) -> Outcome:
     return _apply(c, chosen, payload, ctx)
 
 
-def _record(c: Connector, found: Records, record: Any, ctx: Context) -> Outcome:
+def _record(c: Connector, found: Records, record: Any, ctx: Context, headers: Headers | None) -> Outcome:
     if found.target.ignore is not None:
         return Ignored(None, f"{found.shape}: {found.target.ignore}")
     if found.target.route is not None:
         return _apply(c, found.target.route, record, ctx)
-    return _routed(c, record, ctx)
+    return _routed(c, record, ctx, headers)
 
 
 def combine(outcomes: Sequence[tuple[str, Outcome]]) -> Outcome:
@@ -246,6 +265,8 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
         mappings=mappings,
         router=compile_routing(spec.routing, spec.catalog),
         unwrap=compile_envelopes(spec.name, spec.envelopes),
+        unwrap_headers=compile_envelopes_with_headers(spec.name, spec.envelopes),
+        lookup=compile_lookup(spec.routing, spec.catalog),
         split=compile_shapes(spec.name, spec.shapes, spec.catalog),
     )
 

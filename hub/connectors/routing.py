@@ -4,14 +4,17 @@ entries declare."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
+from hub.connectors.sources import Headers, compile_source, describe
 from hub.connectors.spec import CatalogEntry, Routing
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING
 from hub.mapping.result import Ignored
-from hub.mapping.values import Scope, canonical, compile_expr, where
+from hub.mapping.values import Scope, canonical
 
-Router = Callable[[Scope], str | Ignored]
+# The headers are the delivery's (a recorded one's, from its envelope), for routing by a header.
+Router = Callable[[Scope, Headers | None], str | Ignored]
 
 
 def routing_table(routing: Routing, catalog: Sequence[CatalogEntry]) -> tuple[dict[str, str], dict[str, str]]:
@@ -29,13 +32,18 @@ def routing_table(routing: Routing, catalog: Sequence[CatalogEntry]) -> tuple[di
     return routes, ignore
 
 
-def compile_routing(routing: Routing, catalog: Sequence[CatalogEntry] = ()) -> Router:
-    source, path = compile_expr(routing.from_), where(routing.from_)
+# A routing value read at intake from a header is stored as the delivery's route with this prefix (never
+# part of a mapping name), so re-normalizing the stored body routes it the same way without the headers.
+STORED_VALUE = "="
+
+
+def compile_lookup(routing: Routing, catalog: Sequence[CatalogEntry] = ()) -> Callable[[Any], str | Ignored]:
+    """The routing table as a function of the routing field's value."""
+    path = describe(routing.from_)
     routes, ignore = routing_table(routing, catalog)
     known = [*routes, *ignore]
 
-    def route(scope: Scope) -> str | Ignored:
-        raw = source(scope)
+    def lookup(raw: Any) -> str | Ignored:
         if raw is MISSING or raw is None:
             raise MappingError("the routing field is missing", at=path)
         key = canonical(raw)
@@ -44,5 +52,14 @@ def compile_routing(routing: Routing, catalog: Sequence[CatalogEntry] = ()) -> R
         if key in ignore:
             return Ignored(None, f"{key}: {ignore[key]}")
         raise MappingError(f"no route for {key!r}", at=path, value=raw, known=known)
+
+    return lookup
+
+
+def compile_routing(routing: Routing, catalog: Sequence[CatalogEntry] = ()) -> Router:
+    source, lookup = compile_source(routing.from_), compile_lookup(routing, catalog)
+
+    def route(scope: Scope, headers: Headers | None = None) -> str | Ignored:
+        return lookup(source(scope, headers))
 
     return route

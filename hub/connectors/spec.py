@@ -79,16 +79,49 @@ Signature = Annotated[
 ]
 
 
+class HeaderValue(Spec):
+    """A request header of the delivery (names compare case-insensitively), for platforms that put the
+    topic, delivery id or shop only in headers. A recorded delivery or response reads the headers its
+    envelope declares (`envelopes[].headers`)."""
+
+    type: Literal["header"]
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9-_.]+$")]
+
+
+Source = Annotated[
+    Expr | HeaderValue,
+    Field(description="A payload expression, or {type: header, name: X-...} for a request header."),
+]
+
+
+class VerificationRequest(Spec):
+    """An unsigned request a platform sends when a webhook is saved (WooCommerce posts the form body
+    `webhook_id=N`). A request whose content type and whole body match is answered `status` and stored
+    nowhere; it carries no commerce fact, so answering it proves nothing and risks nothing."""
+
+    content_type: str = Field(
+        description="The media type it is sent with, e.g. application/x-www-form-urlencoded."
+    )
+    body: str = Field(
+        description="A regular expression the whole body must match, e.g. '^webhook_id=[0-9]+$'."
+    )
+    status: int = Field(default=200, ge=200, le=299)
+    max_bytes: int = Field(default=256, ge=1, le=4096)
+
+
 class WebhookIntake(Spec):
     """HTTP deliveries to POST /webhooks/<connector>."""
 
     type: Literal["webhook"]
     signature: Signature
     max_body_bytes: int = Field(default=1_048_576, ge=1)
-    dedupe: Expr = Field(
+    dedupe: Source = Field(
         default=None, description="The delivery's idempotency key; default: hash of the body."
     )
-    account: Expr = Field(default=None, description="Seller, shop or partner id of the delivery.")
+    account: Source = Field(default=None, description="Seller, shop or partner id of the delivery.")
+    verification: VerificationRequest | None = Field(
+        default=None, description="The unsigned request the platform sends when a webhook is saved."
+    )
 
 
 class EnvSetting(Spec):
@@ -145,13 +178,18 @@ class Envelope(Spec):
     name: Annotated[str, Field(pattern=NAME_PATTERN)]
     when: Condition = Field(description="How to recognise the wrapper, from the delivery's own fields.")
     payload: PathString = Field(description="Where the wrapped payload is, e.g. $.detail.")
+    headers: PathString | None = Field(
+        default=None,
+        description="Where the wrapped delivery's HTTP headers are (an object), for a recorded delivery or "
+        "response: {status, headers, body}. Header sources read them.",
+    )
 
 
 class Routing(Spec):
     """Choose the mapping (a file under mappings/<connector>/) from a field of the payload."""
 
     type: Literal["field"]
-    from_: Expr = Field(alias="from")
+    from_: Source = Field(alias="from")
     routes: dict[str, Annotated[str, Field(pattern=NAME_PATTERN)]] = Field(default_factory=dict)
     ignore: dict[str, str] = Field(
         default_factory=dict, description="value -> why such payloads yield nothing"

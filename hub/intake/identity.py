@@ -1,51 +1,79 @@
-"""Who a delivery is from and what makes it unique, read from the (unwrapped) payload."""
+"""Who a delivery is from, what makes it unique and (for platforms that say it only in a header) which
+mapping it goes to, read from the (unwrapped) payload or the request's headers."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from hub.connectors.envelopes import Unwrap
+from hub.connectors.routing import STORED_VALUE
+from hub.connectors.sources import Headers, Read, compile_source
+from hub.connectors.spec import HeaderValue
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING
 from hub.mapping.spec import Expr
-from hub.mapping.values import Compiled, Context, Scope, canonical, compile_expr
+from hub.mapping.values import Context, Scope, canonical
 
 
 @dataclass(frozen=True)
 class Identity:
     connector: str
     unwrap: Unwrap
-    dedupe: Compiled | None
-    account: Compiled | None
+    dedupe: Read | None
+    account: Read | None
+    # Set when the connector routes by a request header: the header's value is read at intake and stored
+    # as the delivery's route (prefixed, see hub.connectors.routing), because a stored body alone cannot
+    # be routed again.
+    routing: Read | None = None
 
     @classmethod
-    def compile(cls, connector: str, unwrap: Unwrap, dedupe: Expr, account: Expr) -> Identity:
+    def compile(
+        cls,
+        connector: str,
+        unwrap: Unwrap,
+        dedupe: Expr | HeaderValue,
+        account: Expr | HeaderValue,
+        routing: Expr | HeaderValue = None,
+    ) -> Identity:
         return cls(
             connector,
             unwrap,
-            compile_expr(dedupe) if dedupe is not None else None,
-            compile_expr(account) if account is not None else None,
+            compile_source(dedupe) if dedupe is not None else None,
+            compile_source(account) if account is not None else None,
+            compile_source(routing) if isinstance(routing, HeaderValue) else None,
         )
 
-    def of(self, payload: Any, body: bytes) -> tuple[str, str | None]:
+    def of(self, payload: Any, body: bytes, headers: Headers | None = None) -> tuple[str, str | None]:
         """(dedupe key, account). Some marketplaces omit their notification id: then the exact body is
         the identity."""
+        scope = self._scope(payload)
+        key = _value(self.dedupe, scope, headers) or "sha256:" + hashlib.sha256(body).hexdigest()
+        return key, _value(self.account, scope, headers)
+
+    def route(self, payload: Any, headers: Headers | None) -> str | None:
+        """The stored route of a header-routed delivery: its routing header's value, which normalization
+        looks up as it would the field (a missing header leaves it to quarantine, with the reason)."""
+        if self.routing is None:
+            return None
+        value = _value(self.routing, self._scope(payload), headers)
+        return None if value is None else STORED_VALUE + value
+
+    def _scope(self, payload: Any) -> Scope:
         try:
             inner = self.unwrap(payload)
         except MappingError:
             inner = payload  # mapping quarantines it; the body still needs a stable key
-        scope = Scope(inner, inner, Context(self.connector))
-        key = _value(self.dedupe, scope) or "sha256:" + hashlib.sha256(body).hexdigest()
-        return key, _value(self.account, scope)
+        return Scope(inner, inner, Context(self.connector))
 
 
-def _value(fn: Compiled | None, scope: Scope) -> str | None:
+def _value(fn: Read | None, scope: Scope, headers: Mapping[str, str] | None) -> str | None:
     if fn is None:
         return None
     try:
-        value = fn(scope)
+        value = fn(scope, headers)
     except MappingError:
         return None  # a malformed field is the mapping's to report, with the payload kept
     return None if value is MISSING or value is None else canonical(value)

@@ -74,6 +74,8 @@ def create_app(
         body = await _read_capped(request, endpoint.max_body)
         if body is None:
             return _json(413, {"error": f"body larger than {endpoint.max_body} bytes"})
+        if endpoint.is_verification(request.headers.get("content-type"), body):
+            return Response(status_code=endpoint.verified_status)
         scope = request.scope  # path and query as the server parsed them; request.url would rebuild a URL
         try:
             endpoint.verify(
@@ -98,6 +100,7 @@ def create_app(
             utcnow(),
             request.headers.get("content-type"),
             valid_traceparent(request.headers.get("traceparent")),
+            request.headers,
         )
         try:
             receipt = await committer.submit(delivery)

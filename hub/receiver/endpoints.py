@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from hub.connectors.signatures import Verifier, build_verifier
+from hub.connectors.verification import IsVerification, compile_verification
 from hub.credentials import Secret
 from hub.intake.delivery import Delivery
 from hub.intake.identity import Identity
@@ -19,6 +21,9 @@ class WebhookEndpoint:
     verify: Verifier
     max_body: int
     identity: Identity
+    # The platform's unsigned "webhook saved" request: answered `verified_status`, stored nowhere.
+    is_verification: IsVerification = lambda _content_type, _body: False
+    verified_status: int = 200
 
     def delivery(
         self,
@@ -27,8 +32,9 @@ class WebhookEndpoint:
         received_at: datetime,
         content_type: str | None,
         traceparent: str | None,
+        headers: Mapping[str, str] | None = None,
     ) -> Delivery:
-        dedupe_key, account = self.identity.of(payload, body)
+        dedupe_key, account = self.identity.of(payload, body, headers)
         return Delivery(
             connector=self.connector.name,
             body=body,
@@ -38,6 +44,7 @@ class WebhookEndpoint:
             account=account,
             content_type=content_type,
             traceparent=traceparent,
+            route=self.identity.route(payload, headers),
         )
 
 
@@ -53,6 +60,10 @@ def build_endpoints(
             connector=connector,
             verify=build_verifier(webhook.signature, secrets.get(name, {})),
             max_body=webhook.max_body_bytes,
-            identity=Identity.compile(name, connector.unwrap, webhook.dedupe, webhook.account),
+            identity=Identity.compile(
+                name, connector.unwrap, webhook.dedupe, webhook.account, connector.spec.routing.from_
+            ),
+            is_verification=compile_verification(webhook.verification),
+            verified_status=webhook.verification.status if webhook.verification else 200,
         )
     return endpoints
