@@ -17,9 +17,9 @@ from hub.connectors.envelopes import (
     compile_envelopes,
     compile_envelopes_with_headers,
 )
-from hub.connectors.sources import Headers
 from hub.connectors.routing import STORED_VALUE, Router, compile_lookup, compile_routing
 from hub.connectors.shapes import Records, Split, compile_shapes
+from hub.connectors.sources import Headers
 from hub.connectors.spec import ConnectorSpec, SqsIntake, WebhookIntake
 from hub.formats import Issue, check_document, dotted, unique
 from hub.mapping.compiler import CompiledMapping, compile_mapping
