@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from hub.jsonio import loads
 from hub.mapping.result import Ignored, Mapped, Quarantined
-from hub.project import Project, combine
+from hub.outcomes import combine
+from hub.project import Project
 from tests.support.paths import REPO
 
 PROJECT = Project.load(REPO)
