@@ -106,3 +106,11 @@ def test_route_and_pick_still_override_the_shape(cli: HubCli) -> None:
     ).stdout
     picked = json.loads(page.read_text())["list"]["elements"]["order"][1]["purchaseOrderId"]
     assert {e["key"] for e in events_of(out)} == {f"walmart:{picked}"}
+
+
+@pytest.mark.parametrize("connector", CONNECTORS)
+def test_every_mapped_catalog_entry_has_golden_cases_from_its_samples(connector: str, cli: HubCli) -> None:
+    """`hub catalog` fails on an entry with neither route nor ignore, or a routed one without golden cases."""
+    result = cli.run("catalog", connector, check=False)
+    assert result.returncode == 0, result.stdout
+    assert re.search(r"\d+ entries: \d+ mapped, \d+ ignored, 0 neither", result.stdout)
