@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, Valida
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 _UNIT_S = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
+
 class SettingError(ValueError):
     """A setting from the environment is unusable. One line that names the variable."""
 

@@ -22,7 +22,7 @@ BAD = [
 def test_a_bad_setting_is_one_line_naming_its_variable(
     cli: HubCli, home: Path, variable: str, value: str, why: str
 ) -> None:
-    result = cli.run("relay", "--once", check=False, **{variable: value})
+    result = HubCli({**cli.env, variable: value}).run("relay", "--once", check=False)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0, result.stderr  # one line, no traceback
     assert result.stderr.startswith(f"error: {variable}={value!r}: ")

@@ -7,7 +7,6 @@ longer than `poll_s`, and after reconnecting it wakes once for whatever committe
 
 from __future__ import annotations
 
-import logging
 import threading
 
 import psycopg
@@ -15,8 +14,6 @@ from sqlalchemy import Connection, make_url, text
 
 from hub.retry import retry_until
 from hub.store.wakeup import Wakeup
-
-log = logging.getLogger(__name__)
 
 CHANNEL = "hub_outbox"
 _NOTIFY = text(f"NOTIFY {CHANNEL}")
@@ -55,27 +52,20 @@ class ListenWakeup(Wakeup):
         self._thread.join(timeout=5)
 
     def _listen(self) -> None:
-        while not self._closing.is_set():
-            conn = retry_until(self._connect, self._closing, "relay LISTEN connection")
-            if conn is None:
-                break
-            with conn:
-                self._serve(conn)
+        # A lost or refused connection is a failure like any other: the next attempt comes after the
+        # hub's backoff, so relays whose database restarted do not all reconnect in the same instant.
+        retry_until(self._session, self._closing, "relay LISTEN connection")
         self._listening.clear()
 
-    def _connect(self) -> psycopg.Connection[object]:
-        conn: psycopg.Connection[object] = psycopg.connect(self.dsn, autocommit=True)
-        conn.execute(f"LISTEN {CHANNEL}")
-        return conn
-
-    def _serve(self, conn: psycopg.Connection[object]) -> None:
-        self._listening.set()
-        self._event.set()  # rows may have committed while we were not listening
-        try:
-            while not self._closing.is_set():
-                for _ in conn.notifies(timeout=_RECHECK_S):
-                    self._event.set()
-        except psycopg.Error as exc:
-            log.warning("relay LISTEN connection lost (%s); polling until it is back", exc)
-        finally:
-            self._listening.clear()
+    def _session(self) -> None:
+        """Listen until closing; raise when the connection is refused or lost."""
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            conn.execute(f"LISTEN {CHANNEL}")
+            self._listening.set()
+            self._event.set()  # rows may have committed while we were not listening
+            try:
+                while not self._closing.is_set():
+                    for _ in conn.notifies(timeout=_RECHECK_S):
+                        self._event.set()
+            finally:
+                self._listening.clear()  # `wait` polls again until the next session listens
