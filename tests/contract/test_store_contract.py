@@ -20,6 +20,7 @@ from hub.mapping.result import Draft
 from hub.retention import cleanup
 from hub.store import Store, UnitOfWork, inbox, outbox
 from hub.store.tables import consumer_inbox
+from hub.store.tables import inbox as inbox_table
 from hub.store.tables import outbox as outbox_table
 from tests.contract.feed import OCCURRED, commit_in, key_of
 from tests.contract.stacks import PostgresStack, SqliteStack
@@ -86,7 +87,7 @@ class StoreContract:
             assert set(theirs.result(timeout=30)) == {("shop", "other")}
         assert set(mine) == {("shop", "race")}
         with store.transaction() as conn:
-            assert conn.execute(select(func.count()).select_from(inbox.inbox)).scalar_one() == 2
+            assert conn.execute(select(func.count()).select_from(inbox_table)).scalar_one() == 2
 
     def test_a_unit_of_work_keeps_only_what_it_committed(self, store: Store) -> None:
         with store.unit_of_work() as uow:
@@ -97,7 +98,7 @@ class StoreContract:
             uow.inbox.insert_new([new_row("failed")])
             raise RuntimeError("the service failed after its first commit")
         with store.transaction() as conn:
-            assert conn.execute(select(inbox.inbox.c.dedupe_key)).scalars().all() == ["kept"]
+            assert conn.execute(select(inbox_table.c.dedupe_key)).scalars().all() == ["kept"]
 
     def test_a_reader_proceeds_while_a_writer_holds_the_lock(self, store: Store) -> None:
         with store.unit_of_work() as uow:

@@ -122,13 +122,8 @@ class PostgresBackend(Backend):
         conn.execute(outbox.insert(), rows)
         listen.notify(conn)  # delivered at commit, to every relay listening
 
-    def pending_outbox(
-        self, conn: Connection, limit: int, shards: Sequence[int] | None, exclude: Collection[int]
-    ) -> list[tuple[Any, ...]]:
-        return statements.pending_outbox(conn, limit, shards, exclude)
-
-    def mark_published(self, conn: Connection, ids: Sequence[int], at: datetime) -> None:
-        statements.mark_published(conn, ids, at)
+    pending_outbox = staticmethod(statements.pending_outbox)
+    mark_published = staticmethod(statements.mark_published)
 
     def wakeup(self) -> Wakeup:
         return listen.ListenWakeup(listen.libpq_dsn(self.url))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 
-from hub.store.backend import Backend, InboxValues, begun
+from hub.store.backend import Backend, begun
 from hub.store.sqlite import statements, time
 from hub.store.sqlite.checkpoint import Checkpointer
 from hub.store.sqlite.engine import Pinned, reader_engine, writer_engine
@@ -73,22 +73,12 @@ class SqliteBackend(Backend):
         oldest = select(_ROWID).select_from(table).where(where).order_by(order).limit(n)
         return conn.execute(delete(table).where(_ROWID.in_(oldest.scalar_subquery()))).rowcount or 0
 
-    def insert_inbox(self, conn: Connection, rows: Sequence[InboxValues]) -> list[tuple[int, str, str]]:
-        return statements.insert_inbox(conn, rows)
-
-    def bump_sequences(self, conn: Connection, counts: Sequence[tuple[str, int]]) -> dict[str, int]:
-        return statements.bump_sequences(conn, counts)
-
-    def append_outbox(self, conn: Connection, rows: list[dict[str, Any]], created_at: datetime) -> None:
-        statements.append_outbox(conn, rows, created_at)  # relays of this process are woken by intake
-
-    def pending_outbox(
-        self, conn: Connection, limit: int, shards: Sequence[int] | None, exclude: Collection[int]
-    ) -> list[tuple[Any, ...]]:
-        return statements.pending_outbox(conn, limit, shards, exclude)
-
-    def mark_published(self, conn: Connection, ids: Sequence[int], at: datetime) -> None:
-        statements.mark_published(conn, ids, at)
+    # The hot statements, written for SQLite's driver (statements.py).
+    insert_inbox = staticmethod(statements.insert_inbox)
+    bump_sequences = staticmethod(statements.bump_sequences)
+    append_outbox = staticmethod(statements.append_outbox)  # relays of this process: intake notifies them
+    pending_outbox = staticmethod(statements.pending_outbox)
+    mark_published = staticmethod(statements.mark_published)
 
     def wakeup(self) -> Wakeup:
         # No signal crosses processes here: this process's intake notifies, and the relay polls.
