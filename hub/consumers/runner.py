@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Sequence
 
@@ -12,8 +11,6 @@ from hub.consumers.registry import GroupSpec
 from hub.events import Event
 from hub.retry import retry_until
 from hub.store import Store
-
-log = logging.getLogger(__name__)
 
 
 class HandlerFailed(RuntimeError):

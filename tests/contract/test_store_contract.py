@@ -13,13 +13,15 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
+from hub.events import Event
 from hub.events.stock import InventoryAdjusted
 from hub.intake.emit import Origin, commit_drafts
 from hub.mapping.drafts import draft_model
 from hub.mapping.result import Draft
 from hub.retention import cleanup
 from hub.store import Store, UnitOfWork, inbox, outbox
-from hub.store.tables import consumer_inbox
+from hub.store.repository import Repository
+from hub.store.tables import audit_log, consumer_inbox
 from hub.store.tables import inbox as inbox_table
 from hub.store.tables import outbox as outbox_table
 from tests.contract.feed import OCCURRED, commit_in, key_of
@@ -58,6 +60,13 @@ def outbox_rows(store: Store) -> list[tuple[str, int, str]]:
     with store.transaction() as conn:
         query = select(outbox_table.c.partition_key, outbox_table.c.sequence, outbox_table.c.event_id)
         return [tuple(r) for r in conn.execute(query.order_by(outbox_table.c.id)).all()]  # type: ignore[misc]
+
+
+class AuditRows(Repository):
+    """A plug-in's repository: not one of the unit of work's own."""
+
+    def count(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(audit_log)).scalar_one())
 
 
 class StoreContract:
@@ -99,6 +108,16 @@ class StoreContract:
             raise RuntimeError("the service failed after its first commit")
         with store.transaction() as conn:
             assert conn.execute(select(inbox_table.c.dedupe_key)).scalars().all() == ["kept"]
+
+    def test_a_plug_in_repository_acts_in_the_units_transaction(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            commit_in(uow, ["plug-in"])
+            row = uow.outbox.pending(1)[0]
+            uow.audit_log.record("g", Event.from_binary(row.headers, row.payload), NOW)
+            assert uow.get(AuditRows) is uow.get(AuditRows)
+            assert uow.get(AuditRows).count() == 1  # sees the unit's own uncommitted write
+        with store.read_only() as uow:
+            assert uow.get(AuditRows).count() == 0
 
     def test_a_reader_proceeds_while_a_writer_holds_the_lock(self, store: Store) -> None:
         with store.unit_of_work() as uow:
