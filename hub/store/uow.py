@@ -13,7 +13,8 @@ both backends a write in it fails.
 Adding a repository: subclass hub.store.repository.Repository (its methods use self.conn and, where the
 databases differ, self.backend), then reach it with `uow.get(MyRepository)`: built on first use, once per
 unit of work, in the same transaction. The hub's own also get a property below, so every service and
-handler sees them as `uow.<name>`.
+handler sees them as `uow.<name>`. A repository's new table goes into hub/store/tables.py with an Alembic
+migration beside the others (tests/store/test_migrations.py checks that the two agree).
 """
 
 from __future__ import annotations
