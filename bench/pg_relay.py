@@ -33,9 +33,9 @@ from hub.broker.embedded import EmbeddedLog  # noqa: E402
 from hub.broker.port import Message  # noqa: E402
 from hub.relay import Relay, Wakeup  # noqa: E402
 from hub.relay.leases import LeaseKeeper  # noqa: E402
-from hub.relay.listen import ListenWakeup, libpq_dsn  # noqa: E402
 from hub.retention import cleanup  # noqa: E402
 from hub.store import Store  # noqa: E402
+from hub.store.postgres.listen import ListenWakeup, libpq_dsn  # noqa: E402
 from hub.store.tables import consumer_inbox, outbox  # noqa: E402
 from tests.contract.feed import commit_in, key_of  # noqa: E402
 from tests.infra import PostgresServer, fresh_database, running_postgres  # noqa: E402
@@ -74,8 +74,9 @@ def latency(server: PostgresServer, make_wakeup: Callable[[Store], Wakeup], comm
     rng = random.Random(7)
     for n in range(commits):
         time.sleep(rng.uniform(0.05, 0.4))
-        with store.transaction() as conn:
-            commit_in(conn, [f"lat-{n}"])
+        with store.unit_of_work() as uow:
+            commit_in(uow, [f"lat-{n}"])
+            uow.commit()
         committed_at[key_of(f"lat-{n}")] = time.monotonic()
     deadline = time.monotonic() + 10
     while len(broker.held_at) < commits and time.monotonic() < deadline:

@@ -21,7 +21,7 @@ from hub.broker.factory import open_broker
 from hub.events import TOPICS
 from hub.relay import Relay, Wakeup
 from hub.relay.leases import LeaseKeeper
-from hub.store import Store, outbox
+from hub.store import Store
 from hub.store.tables import outbox as outbox_table
 from hub.store.tables import relay_leases
 
@@ -83,8 +83,8 @@ def scaled_throughput(
         started = time.monotonic()
         deadline = started + timeout_s
         while True:
-            with store.transaction() as conn:
-                if not outbox.backlog(conn):
+            with store.read_only() as uow:
+                if not uow.outbox.backlog():
                     break
             assert time.monotonic() < deadline, "the relays did not drain the outbox"
             time.sleep(0.25)  # counting the backlog loads the database; the marks give the time

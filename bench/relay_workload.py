@@ -18,7 +18,7 @@ from hub.events.orders import OrderPaid
 from hub.ids import new_traceparent, stable_id
 from hub.relay import Relay, Wakeup
 from hub.relay.leases import LeaseKeeper
-from hub.store import Store, outbox
+from hub.store import Store
 
 STATUSES = ("UNPAID", "ON_HOLD", "AWAITING_SHIPMENT", "AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED")
 
@@ -53,8 +53,9 @@ def make_events(count: int, keys: int, *, run: str) -> list[Event]:
 
 def fill(store: Store, events: Sequence[Event], chunk: int = 2000) -> None:
     for start in range(0, len(events), chunk):
-        with store.transaction() as conn:
-            outbox.append(conn, events[start : start + chunk], utcnow())
+        with store.unit_of_work() as uow:
+            uow.outbox.append(events[start : start + chunk], utcnow())
+            uow.commit()
 
 
 def set_pending(store: Store, pending: bool) -> None:
@@ -168,8 +169,9 @@ def latency(
         if (wait := due - time.monotonic()) > 0:
             time.sleep(wait)
         chunk = events[start : start + per_commit]
-        with store.transaction() as conn:
-            outbox.append(conn, chunk, utcnow())
+        with store.unit_of_work() as uow:
+            uow.outbox.append(chunk, utcnow())
+            uow.commit()
         now = time.monotonic()
         for event in chunk:
             committed[event.id] = now

@@ -8,21 +8,50 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, ValidationError
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 _UNIT_S = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class SettingError(ValueError):
+    """A setting from the environment is unusable. One line that names the variable."""
 
 
 def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def parse_duration(value: str, name: str = "duration") -> timedelta:
+def parse_duration(value: str) -> timedelta:
     """`90s`, `10m`, `12h`, `7d`, or plain seconds."""
     match = _DURATION.match(value.strip())
     if not match:
-        raise ValueError(f"{name}={value!r} is not a duration like 90s, 10m, 12h or 7d")
+        raise ValueError("not a duration like 90s, 10m, 12h or 7d")
     return timedelta(seconds=float(match.group(1)) * _UNIT_S[match.group(2)])
+
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("must be longer than zero")
+    return value
+
+
+# What each kind of setting must be; pydantic parses and checks it.
+Duration = Annotated[timedelta, BeforeValidator(lambda v: parse_duration(v) if isinstance(v, str) else v)]
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
+Count = Annotated[int, Field(ge=1, strict=False)]
+
+
+def _setting(env: Mapping[str, str], name: str, default: str, kind: Any) -> Any:
+    """Variable `name` (or `default` when unset or empty) as `kind`, or a SettingError naming it."""
+    raw = env.get(name) or default
+    try:
+        return TypeAdapter(kind).validate_python(raw)
+    except ValidationError as exc:
+        problem = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise SettingError(f"{name}={raw!r}: {problem}") from None
 
 
 @dataclass(frozen=True)
@@ -51,12 +80,12 @@ class Settings:
             project=project,
             database_url=env.get("HUB_DATABASE_URL") or _sqlite_url(home / "hub.db"),
             broker_url=env.get("HUB_BROKER_URL") or _sqlite_url(home / "log.db"),
-            partitions=int(env.get("HUB_PARTITIONS") or 4),
+            partitions=_setting(env, "HUB_PARTITIONS", "4", Count),
             topic_prefix=env.get("HUB_TOPIC_PREFIX", ""),
             connectors=tuple(c.strip() for c in only.split(",") if c.strip()) if only else None,
-            retention=parse_duration(env.get("HUB_RETENTION") or "7d", "HUB_RETENTION"),
-            cleanup_every=parse_duration(env.get("HUB_CLEANUP_EVERY") or "10m", "HUB_CLEANUP_EVERY"),
-            relay_lease_ttl=parse_duration(env.get("HUB_RELAY_LEASE_TTL") or "10s", "HUB_RELAY_LEASE_TTL"),
+            retention=_setting(env, "HUB_RETENTION", "7d", Duration),
+            cleanup_every=_setting(env, "HUB_CLEANUP_EVERY", "10m", PositiveDuration),
+            relay_lease_ttl=_setting(env, "HUB_RELAY_LEASE_TTL", "10s", PositiveDuration),
             environ=env,
         )
 

@@ -13,10 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection
-
 from hub.clock import utcnow
-from hub.store import Store, applied, outbox
+from hub.store import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +28,12 @@ class Cleaned:
     seconds: float
 
 
-def _in_batches(
-    store: Store, delete: Callable[[Connection, datetime, int], int], cutoff: datetime, batch: int
-) -> int:
+def _in_batches(store: Store, delete: Callable[[UnitOfWork], int], batch: int) -> int:
     total = 0
     while True:
-        with store.transaction() as conn:
-            deleted = delete(conn, cutoff, batch)
+        with store.unit_of_work() as uow:
+            deleted = delete(uow)
+            uow.commit()
         total += deleted
         if deleted < batch:
             return total
@@ -49,8 +46,8 @@ def cleanup(
     consumer_inbox rows by applied_at."""
     began = time.monotonic()
     cutoff = (now or utcnow()) - retention
-    published = _in_batches(store, outbox.delete_published_before, cutoff, batch)
-    claims = _in_batches(store, applied.delete_applied_before, cutoff, batch)
+    published = _in_batches(store, lambda uow: uow.outbox.delete_published_before(cutoff, batch), batch)
+    claims = _in_batches(store, lambda uow: uow.applied.delete_applied_before(cutoff, batch), batch)
     return Cleaned(published, claims, time.monotonic() - began)
 
 

@@ -24,7 +24,6 @@ from hub.intake.sqs import SqsPoller
 from hub.intake.sqs_config import SqsOff, make_client
 from hub.receiver.app import create_app
 from hub.receiver.endpoints import build_endpoints
-from hub.relay.listen import wakeup_for
 from hub.relay.service import RelayService
 from hub.wiring import connector_secrets, load_project, open_broker, open_store, sqs_intakes
 
@@ -99,7 +98,7 @@ def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> No
     queues = sqs_intakes(project, settings, secrets) if with_workers else []
     store = open_store(settings)
     store.checkpoint_in_background()
-    wakeup = wakeup_for(store)
+    wakeup = store.wakeup()
     service = IntakeService(project, store, on_commit=wakeup.notify)
     committer = GroupCommitter(service)
     app = create_app(build_endpoints(project, secrets), committer)

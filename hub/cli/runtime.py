@@ -11,7 +11,6 @@ from hub import logs
 from hub.cli.common import friendly_errors, parse_time, settings
 from hub.consumers.registry import group, groups
 from hub.consumers.runner import GroupRunner
-from hub.relay.listen import wakeup_for
 from hub.relay.service import RelayService
 from hub.wiring import open_broker, open_store
 
@@ -58,7 +57,7 @@ def relay(once: bool, batch_size: int) -> None:
     stop = threading.Event()
     # SIGTERM (a service manager's stop) ends the loop like Ctrl-C, so the leases are handed back.
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    wakeup = wakeup_for(store)
+    wakeup = store.wakeup()
     try:
         service.run(stop, wakeup)
     except KeyboardInterrupt:

@@ -9,11 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
-from sqlalchemy import Connection
-
 from hub.events import Event
+from hub.store import UnitOfWork
 
-Handler = Callable[[Event, Connection], None]
+# A group's effect of one event, written through the unit of work it is given (its repositories, or a
+# plug-in's own through uow.get(...)): the same transaction records the event as applied, and the caller
+# commits it, so effects are exactly-once. A handler never commits.
+Handler = Callable[[Event, UnitOfWork], None]
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,8 @@ _GROUPS: dict[str, GroupSpec] = {}
 def consumer_group(
     name: str, *, topics: tuple[str, ...], description: str = ""
 ) -> Callable[[Handler], Handler]:
-    """Register `handler` for group `name`. It gets each event once, with the transaction that also
-    records the event as applied: write effects through that connection and they are exactly-once."""
+    """Register `handler` for group `name`. It gets each event once, with the unit of work that also
+    records the event as applied: write effects through it and they are exactly-once."""
 
     def register(handler: Handler) -> Handler:
         _GROUPS[name] = GroupSpec(name, topics, handler, description or (handler.__doc__ or "").strip())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Sequence
 
@@ -10,9 +9,8 @@ from hub.broker.port import Broker, Consumer, Record
 from hub.clock import utcnow
 from hub.consumers.registry import GroupSpec
 from hub.events import Event
-from hub.store import Store, applied
-
-log = logging.getLogger(__name__)
+from hub.retry import retry_until
+from hub.store import Store
 
 
 class HandlerFailed(RuntimeError):
@@ -40,16 +38,10 @@ class GroupRunner:
         return total
 
     def run(self, stop: threading.Event) -> None:
-        backoff = 0.5
         try:
             while not stop.is_set():
-                try:
-                    self.run_once(1.0)
-                    backoff = 0.5
-                except Exception as exc:  # this group waits and retries; other groups run on regardless
-                    log.error("consumer group %s: %s; retrying in %.1f s", self.spec.name, exc, backoff)
-                    stop.wait(backoff)
-                    backoff = min(backoff * 2, 30.0)
+                # A failure holds this group only: it waits and retries, other groups run on regardless.
+                retry_until(lambda: self.run_once(1.0), stop, f"consumer group {self.spec.name}")
         finally:
             # Also on Ctrl-C: a member that stops leaves its group at once, rather than holding its
             # partitions until the group's session timeout notices it is gone.
@@ -72,11 +64,12 @@ class GroupRunner:
 
     def _apply_together(self, records: Sequence[Record]) -> None:
         events = [Event.from_binary(r.headers, r.value) for r in records]
-        with self.store.transaction() as conn:
-            fresh = applied.claim(conn, self.spec.name, [e.id for e in events], utcnow())
+        with self.store.unit_of_work() as uow:
+            fresh = uow.applied.claim(self.spec.name, [e.id for e in events], utcnow())
             for event in events:
                 if event.id in fresh:
                     fresh.discard(event.id)  # the same event twice in one batch applies once
-                    self.spec.handler(event, conn)
+                    self.spec.handler(event, uow)
+            uow.commit()
         # Offsets move only after the effects and the dedupe rows are committed.
         self.consumer.commit(records)

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from hub.domain.inventory import InventoryRuleBroken, Ledger
 from hub.events import Event
 from hub.events.base import EventData
@@ -19,8 +17,7 @@ from hub.events.stock import InventoryAdjusted
 from hub.ids import TRACEPARENT_PATTERN, new_traceparent, stable_id
 from hub.mapping.drafts import json_form
 from hub.mapping.result import Draft, keys_of
-from hub.store import ledger as ledger_repo
-from hub.store import notify, outbox, sequences
+from hub.store import UnitOfWork
 
 _TRACEPARENT = re.compile(TRACEPARENT_PATTERN)
 
@@ -106,16 +103,17 @@ def envelope(
 
 
 def commit_drafts(
-    conn: Connection, items: Sequence[tuple[Origin, list[Draft]]], now: datetime
+    uow: UnitOfWork, items: Sequence[tuple[Origin, list[Draft]]], now: datetime
 ) -> dict[int, int | str]:
-    """Returns, per inbox id, how many events were written, or why the domain refused the payload."""
+    """Write the events of `items` in `uow` (the caller commits). Returns, per inbox id, how many events
+    were written, or why the domain refused the payload."""
     inventory = {
         (d.json["sku"], d.json["location"])
         for _, drafts in items
         for d in drafts
         if issubclass(d.event, InventoryAdjusted)
     }
-    ledger = Ledger(ledger_repo.levels(conn, inventory))
+    ledger = Ledger(uow.ledger.levels(inventory))
     result: dict[int, int | str] = {}
     accepted: list[tuple[Origin, list[tuple[Draft, dict[str, int]]]]] = []
     for origin, drafts in items:
@@ -129,7 +127,7 @@ def commit_drafts(
         accepted.append((origin, kept))
 
     keys = [draft.partition_key() for _, kept in accepted for draft, _ in kept]
-    seqs = iter(sequences.allocate(conn, keys))
+    seqs = iter(uow.sequences.allocate(keys))
     events: list[EventRecord] = []
     for origin, kept in accepted:
         delivery_id = stable_id("delivery", origin.connector, origin.dedupe_key)
@@ -137,8 +135,6 @@ def commit_drafts(
         for draft, completion in kept:
             events.append(envelope(origin, draft, completion, next(seqs), delivery_id, traceparent))
         result[origin.inbox_id] = len(kept)
-    outbox.append(conn, events, now)
-    ledger_repo.save(conn, ledger.changed, now)
-    if events:
-        notify.outbox_changed(conn)
+    uow.outbox.append(events, now)
+    uow.ledger.save(ledger.changed, now)
     return result

@@ -9,7 +9,7 @@ from hub.intake.emit import Origin, commit_drafts
 from hub.jsonio import MalformedJSON, loads
 from hub.mapping.result import Ignored, Mapped
 from hub.project import Project
-from hub.store import Store, inbox, quarantine
+from hub.store import Store, UnitOfWork
 from hub.store.inbox import InboxRow
 from hub.store.quarantine import QuarantineEntry
 
@@ -28,50 +28,54 @@ class QuarantineService:
         self.store = store
 
     def entries(self, connector: str | None = None) -> list[QuarantineEntry]:
-        with self.store.transaction() as conn:
-            return quarantine.open_entries(conn, connector)
+        with self.store.read_only() as uow:
+            return uow.quarantine.open_entries(connector)
 
     def show(self, entry_id: int) -> tuple[QuarantineEntry, InboxRow] | None:
-        with self.store.transaction() as conn:
-            entry = quarantine.get(conn, entry_id)
-            row = inbox.get(conn, entry.inbox_id) if entry else None
+        with self.store.read_only() as uow:
+            entry = uow.quarantine.get(entry_id)
+            row = uow.inbox.get(entry.inbox_id) if entry else None
         return (entry, row) if entry and row else None
 
     def retry(self, entry_ids: list[int] | None = None) -> list[RetryResult]:
         ids = entry_ids if entry_ids is not None else [e.id for e in self.entries()]
-        return [self._retry_one(entry_id) for entry_id in ids]
+        results = []
+        for entry_id in ids:
+            with self.store.unit_of_work() as uow:
+                results.append(self._retry_one(uow, entry_id))
+                uow.commit()
+        return results
 
-    def _retry_one(self, entry_id: int) -> RetryResult:
+    def _retry_one(self, uow: UnitOfWork, entry_id: int) -> RetryResult:
         assert self.project is not None, "retry needs the project's mappings"
         now = utcnow()
-        with self.store.transaction() as conn:
-            entry = quarantine.lock_open(conn, entry_id)
-            if entry is None:
-                return RetryResult(entry_id, "resolved-already")
-            row = inbox.get(conn, entry.inbox_id)
-            assert row is not None
-            try:
-                payload = loads(row.body)
-            except MalformedJSON as exc:
-                quarantine.still_failing(conn, entry_id, str(exc), None, now)
-                return RetryResult(entry_id, "quarantined", reason=str(exc))
-            if row.connector not in self.project.connectors:
-                reason = f"connector {row.connector!r} is not loaded (HUB_CONNECTORS?)"
-                return RetryResult(entry_id, "quarantined", reason=reason)
-            outcome = self.project.normalize(
-                row.connector, payload, account=row.account, route=row.route, received_at=row.received_at
-            )
-            if isinstance(outcome, Mapped):
-                origin = Origin(row.id, row.connector, row.dedupe_key, row.traceparent)
-                written = commit_drafts(conn, [(origin, outcome.drafts)], now)[row.id]
-                if isinstance(written, str):
-                    quarantine.still_failing(conn, entry_id, written, None, now)
-                    return RetryResult(entry_id, "quarantined", reason=written)
-                quarantine.resolve(conn, entry_id, row.id, "mapped", now)
-                return RetryResult(entry_id, "mapped", events=written)
-            if isinstance(outcome, Ignored):
-                quarantine.resolve(conn, entry_id, row.id, "ignored", now)
-                inbox.set_status(conn, row.id, "ignored", outcome.reason)
-                return RetryResult(entry_id, "ignored", reason=outcome.reason)
-            quarantine.still_failing(conn, entry_id, outcome.reason, outcome.detail or None, now)
-            return RetryResult(entry_id, "quarantined", reason=outcome.reason)
+        entry = uow.quarantine.lock_open(entry_id)
+        if entry is None:
+            return RetryResult(entry_id, "resolved-already")
+        row = uow.inbox.get(entry.inbox_id)
+        assert row is not None
+        try:
+            payload = loads(row.body)
+        except MalformedJSON as exc:
+            uow.quarantine.still_failing(entry_id, str(exc), None, now)
+            return RetryResult(entry_id, "quarantined", reason=str(exc))
+        if row.connector not in self.project.connectors:
+            reason = f"connector {row.connector!r} is not loaded (HUB_CONNECTORS?)"
+            return RetryResult(entry_id, "quarantined", reason=reason)
+        outcome = self.project.normalize(
+            row.connector, payload, account=row.account, route=row.route, received_at=row.received_at
+        )
+        if isinstance(outcome, Mapped):
+            origin = Origin(row.id, row.connector, row.dedupe_key, row.traceparent)
+            written = commit_drafts(uow, [(origin, outcome.drafts)], now)[row.id]
+            if isinstance(written, str):
+                uow.quarantine.still_failing(entry_id, written, None, now)
+                return RetryResult(entry_id, "quarantined", reason=written)
+            uow.quarantine.resolve(entry_id, row.id, "mapped", now)
+            return RetryResult(entry_id, "mapped", events=written)
+        if isinstance(outcome, Ignored):
+            uow.quarantine.resolve(entry_id, row.id, "ignored", now)
+            uow.inbox.set_status(row.id, "ignored", outcome.reason)
+            return RetryResult(entry_id, "ignored", reason=outcome.reason)
+        uow.quarantine.still_failing(entry_id, outcome.reason, outcome.detail or None, now)
+        return RetryResult(entry_id, "quarantined", reason=outcome.reason)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import Connection
-
 from hub.clock import utcnow
 from hub.intake.delivery import Delivery, Receipt
 from hub.intake.emit import Origin, commit_drafts
 from hub.mapping.result import Draft, Ignored, Mapped, Outcome, Quarantined
 from hub.project import Project
-from hub.store import Store, inbox, quarantine
+from hub.store import Store, UnitOfWork, inbox
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +43,9 @@ class IntakeService:
             for d in deliveries
         ]
         try:
-            with self.store.pinned_transaction() as conn:
-                receipts: list[Receipt | Exception] = list(self._commit(conn, deliveries, outcomes))
+            with self.store.unit_of_work(pinned=True) as uow:
+                receipts: list[Receipt | Exception] = list(self._commit(uow, deliveries, outcomes))
+                uow.commit()
         except Exception as exc:
             if len(deliveries) == 1:
                 return [exc]
@@ -57,7 +56,7 @@ class IntakeService:
         return receipts
 
     def _commit(
-        self, conn: Connection, deliveries: Sequence[Delivery], outcomes: list[Outcome]
+        self, uow: UnitOfWork, deliveries: Sequence[Delivery], outcomes: list[Outcome]
     ) -> list[Receipt]:
         now = utcnow()
         first: dict[tuple[str, str], int] = {}
@@ -81,7 +80,7 @@ class IntakeService:
                     note=outcome.reason if isinstance(outcome, Ignored) else None,
                 )
             )
-        ids = inbox.insert_new(conn, rows)
+        ids = uow.inbox.insert_new(rows)
 
         receipts: list[Receipt | None] = [None] * len(deliveries)
         to_emit: list[tuple[Origin, list[Draft]]] = []
@@ -99,18 +98,18 @@ class IntakeService:
             else:
                 receipts[index] = Receipt("ignored", inbox_id, reason=outcome.reason)
 
-        written = commit_drafts(conn, to_emit, now)
+        written = commit_drafts(uow, to_emit, now)
         for origin, _ in to_emit:
             index = first[(origin.connector, origin.dedupe_key)]
             result = written[origin.inbox_id]
             if isinstance(result, str):
                 mapping = outcomes[index].mapping
                 held.append(_quarantine_row(origin.inbox_id, origin.connector, Quarantined(mapping, result)))
-                inbox.set_status(conn, origin.inbox_id, "quarantined")
+                uow.inbox.set_status(origin.inbox_id, "quarantined")
                 receipts[index] = Receipt("quarantined", origin.inbox_id, reason=result)
             else:
                 receipts[index] = Receipt("accepted", origin.inbox_id, events=result)
-        quarantine.add(conn, held, now)
+        uow.quarantine.add(held, now)
         return [r if r is not None else Receipt("duplicate", None) for r in receipts]
 
 

@@ -24,6 +24,7 @@ from hub.intake.service import IntakeService
 from hub.intake.sqs_config import SqsConfig
 from hub.jsonio import MalformedJSON, loads
 from hub.project import Connector
+from hub.retry import retry_until
 
 log = logging.getLogger(__name__)
 
@@ -142,14 +143,8 @@ class SqsPoller:
                 return total
 
     def run(self, stop: threading.Event) -> None:
-        """Poll until stopped. Queue or network trouble is logged and retried with a growing pause."""
+        """Poll until stopped. Queue or network trouble (botocore's errors, or a store that is briefly
+        unavailable) is logged and retried after the hub's backoff."""
         log.info("sqs %s: polling %s", self.name, self.config.queue_url)
-        pause = 1.0
         while not stop.is_set():
-            try:
-                self.poll_once()
-                pause = 1.0
-            except Exception as exc:  # botocore's errors, or a store that is briefly unavailable
-                log.error("sqs %s: %s; retrying in %.0f s", self.name, exc, pause)
-                stop.wait(pause)
-                pause = min(pause * 2, 60.0)
+            retry_until(self.poll_once, stop, f"sqs {self.name}")

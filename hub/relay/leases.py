@@ -15,10 +15,7 @@ import time
 import uuid
 from collections.abc import Collection, Mapping
 
-from sqlalchemy import Connection
-
-from hub.store import Store
-from hub.store import leases as lease_repo
+from hub.store import Store, UnitOfWork
 from hub.store.outbox import SHARDS
 
 log = logging.getLogger(__name__)
@@ -53,10 +50,11 @@ class LeaseKeeper:
         if not force and self.due_in() > 0:
             return
         began = time.monotonic()  # before the transaction: the database's expiry is later than ours
-        with self.store.transaction() as conn:
+        with self.store.unit_of_work() as uow:
             if not self._started:
-                lease_repo.ensure_shards(conn, self.shards)
-            grants = lease_repo.heartbeat(conn, self.owner, self.ttl_s, self.shards)
+                uow.leases.ensure_shards(self.shards)
+            grants = uow.leases.heartbeat(self.owner, self.ttl_s, self.shards)
+            uow.commit()
         self._started = True
         if grants.keys() != self._grants.keys():
             log.info("relay %s now holds %d of %d shards", self.owner, len(grants), self.shards)
@@ -72,7 +70,7 @@ class LeaseKeeper:
         return dict(self._grants)
 
     def confirm(
-        self, conn: Connection, shards: Collection[int], epochs: Mapping[int, int] | None = None
+        self, uow: UnitOfWork, shards: Collection[int], epochs: Mapping[int, int] | None = None
     ) -> bool:
         """Fencing, inside the mark's transaction: False if any of `shards` was granted to another relay
         since we read its rows. Then forget our grants, so the next batch waits for a fresh heartbeat.
@@ -80,7 +78,7 @@ class LeaseKeeper:
         `epochs` are the grants the rows were read under. A pipelined relay heartbeats between reading
         a batch and marking it; checking against the grants of then (not our latest) also fails a shard
         that was lost and granted back to us meanwhile."""
-        if lease_repo.confirm(conn, self.owner, self._grants if epochs is None else epochs, shards):
+        if uow.leases.confirm(self.owner, self._grants if epochs is None else epochs, shards):
             return True
         log.warning("relay %s lost a shard lease; a takeover will publish those rows again", self.owner)
         self._grants, self._renewed_at = {}, float("-inf")
@@ -90,6 +88,7 @@ class LeaseKeeper:
         """Hand every shard back now, so the other relays need not wait for our leases to expire."""
         if not self._started:
             return
-        with self.store.transaction() as conn:
-            lease_repo.release(conn, self.owner)
+        with self.store.unit_of_work() as uow:
+            uow.leases.release(self.owner)
+            uow.commit()
         self._grants, self._renewed_at, self._started = {}, float("-inf"), False

@@ -22,9 +22,10 @@ from hub import faults
 from hub.broker.port import Broker, JsonHeaders, Message
 from hub.clock import utcnow
 from hub.relay.leases import LeaseKeeper
-from hub.relay.wakeup import Wakeup
 from hub.relay.worker import Worker
-from hub.store import Store, outbox
+from hub.retry import retry_until
+from hub.store import Store
+from hub.store.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -101,16 +102,10 @@ class Relay:
         return total
 
     def run(self, stop: threading.Event, wakeup: Wakeup) -> None:
-        backoff = 0.1
         while not stop.is_set():
-            try:
-                self.stream(stop)
-                backoff = 0.1
-            except Exception as exc:  # broker or database away: keep the rows, try again later
-                log.warning("relay: %s; retrying in %.1f s", exc, backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 10.0)
-                continue
+            # Broker or database away: the rows stay pending, and the relay tries again after a wait.
+            if retry_until(lambda: self.stream(stop), stop, "relay") is None:
+                return
             # Caught up. Wake for the next heartbeat at the latest, so the leases never lapse while idle.
             wakeup.wait(min(1.0, self.leases.due_in()) if self.leases else 1.0)
 
@@ -125,8 +120,8 @@ class Relay:
             if not epochs:
                 return None
             shards = sorted(epochs)
-        with self.store.transaction() as conn:
-            rows = outbox.pending(conn, self.batch_size, shards, exclude)
+        with self.store.read_only() as uow:
+            rows = uow.outbox.pending(self.batch_size, shards, exclude)
         if not rows:
             return None
         # Rows come in id order, which within one key is sequence order; the broker keeps per-key order.
@@ -139,13 +134,14 @@ class Relay:
         return Batch([r.id for r in rows], messages, epochs)
 
     def _mark(self, batch: Batch) -> bool:
-        with self.store.transaction() as conn:
+        with self.store.unit_of_work() as uow:
             # Fencing: if any of the batch's shards was granted again since we read its rows, another
             # relay may be publishing them; do not mark, the holder republishes.
             leases, epochs = self.leases, batch.epochs
-            if leases is not None and epochs is not None and not leases.confirm(conn, epochs, epochs):
+            if leases is not None and epochs is not None and not leases.confirm(uow, epochs, epochs):
                 return False
-            outbox.mark_published(conn, batch.ids, utcnow())
+            uow.outbox.mark_published(batch.ids, utcnow())
+            uow.commit()
         return True
 
     def _mark_then_read(self, acked: Batch | None, in_flight: list[int]) -> tuple[bool, Batch | None]:

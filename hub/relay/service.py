@@ -10,9 +10,9 @@ from hub.broker.port import Broker
 from hub.config import Settings
 from hub.relay.leases import LeaseKeeper
 from hub.relay.relay import Relay
-from hub.relay.wakeup import Wakeup
 from hub.retention import Cleaner
 from hub.store import Store
+from hub.store.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 

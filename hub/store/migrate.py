@@ -8,22 +8,24 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from hub.store.backend import Backend
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(backend: Backend) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["engine"] = engine
+    config.attributes["backend"] = backend
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+def upgrade(backend: Backend, revision: str = "head") -> None:
+    command.upgrade(alembic_config(backend), revision)
 
 
-def downgrade(engine: Engine, revision: str) -> None:
-    command.downgrade(alembic_config(engine), revision)
+def downgrade(backend: Backend, revision: str) -> None:
+    command.downgrade(alembic_config(backend), revision)
 
 
 def current(engine: Engine) -> str | None:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import insert, select, update
 
+from hub.store.repository import Repository
 from hub.store.tables import inbox, quarantine
 
 
@@ -26,53 +27,43 @@ class QuarantineEntry:
     resolved_at: datetime | None
 
 
-def add(conn: Connection, rows: Sequence[dict[str, Any]], at: datetime) -> None:
-    if rows:
-        conn.execute(
-            insert(quarantine),
-            [{**r, "quarantined_at": at, "last_attempt_at": at, "attempts": 1} for r in rows],
+class Quarantine(Repository):
+    def add(self, rows: Sequence[dict[str, Any]], at: datetime) -> None:
+        if rows:
+            self.conn.execute(
+                insert(quarantine),
+                [{**r, "quarantined_at": at, "last_attempt_at": at, "attempts": 1} for r in rows],
+            )
+
+    def open_entries(self, connector: str | None = None, limit: int | None = None) -> list[QuarantineEntry]:
+        query = select(quarantine).where(quarantine.c.resolved_at.is_(None)).order_by(quarantine.c.id)
+        if connector:
+            query = query.where(quarantine.c.connector == connector)
+        if limit:
+            query = query.limit(limit)
+        return [QuarantineEntry(**r) for r in self.conn.execute(query).mappings().all()]
+
+    def get(self, entry_id: int) -> QuarantineEntry | None:
+        row = self.conn.execute(select(quarantine).where(quarantine.c.id == entry_id)).mappings().first()
+        return QuarantineEntry(**row) if row else None
+
+    def lock_open(self, entry_id: int) -> QuarantineEntry | None:
+        """Re-read an open entry inside the retry's unit of work, locked so that two retries never race."""
+        query = select(quarantine).where(quarantine.c.id == entry_id, quarantine.c.resolved_at.is_(None))
+        row = self.conn.execute(self.backend.lock(query)).mappings().first()
+        return QuarantineEntry(**row) if row else None
+
+    def resolve(self, entry_id: int, inbox_id: int, status: str, at: datetime) -> None:
+        self.conn.execute(
+            update(quarantine)
+            .where(quarantine.c.id == entry_id)
+            .values(resolved_at=at, last_attempt_at=at, attempts=quarantine.c.attempts + 1)
         )
+        self.conn.execute(update(inbox).where(inbox.c.id == inbox_id).values(status=status))
 
-
-def open_entries(
-    conn: Connection, connector: str | None = None, limit: int | None = None
-) -> list[QuarantineEntry]:
-    query = select(quarantine).where(quarantine.c.resolved_at.is_(None)).order_by(quarantine.c.id)
-    if connector:
-        query = query.where(quarantine.c.connector == connector)
-    if limit:
-        query = query.limit(limit)
-    return [QuarantineEntry(**r) for r in conn.execute(query).mappings().all()]
-
-
-def get(conn: Connection, entry_id: int) -> QuarantineEntry | None:
-    row = conn.execute(select(quarantine).where(quarantine.c.id == entry_id)).mappings().first()
-    return QuarantineEntry(**row) if row else None
-
-
-def lock_open(conn: Connection, entry_id: int) -> QuarantineEntry | None:
-    """Re-read an entry inside the retry transaction; FOR UPDATE stops two retries racing on PostgreSQL."""
-    query = select(quarantine).where(quarantine.c.id == entry_id, quarantine.c.resolved_at.is_(None))
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = conn.execute(query).mappings().first()
-    return QuarantineEntry(**row) if row else None
-
-
-def resolve(conn: Connection, entry_id: int, inbox_id: int, status: str, at: datetime) -> None:
-    conn.execute(
-        update(quarantine)
-        .where(quarantine.c.id == entry_id)
-        .values(resolved_at=at, last_attempt_at=at, attempts=quarantine.c.attempts + 1)
-    )
-    conn.execute(update(inbox).where(inbox.c.id == inbox_id).values(status=status))
-
-
-def still_failing(
-    conn: Connection, entry_id: int, reason: str, detail: dict[str, Any] | None, at: datetime
-) -> None:
-    conn.execute(
-        update(quarantine)
-        .where(quarantine.c.id == entry_id)
-        .values(reason=reason, detail=detail, last_attempt_at=at, attempts=quarantine.c.attempts + 1)
-    )
+    def still_failing(self, entry_id: int, reason: str, detail: dict[str, Any] | None, at: datetime) -> None:
+        self.conn.execute(
+            update(quarantine)
+            .where(quarantine.c.id == entry_id)
+            .values(reason=reason, detail=detail, last_attempt_at=at, attempts=quarantine.c.attempts + 1)
+        )

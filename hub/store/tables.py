@@ -47,6 +47,19 @@ inbox = Table(
     Column("traceparent", String(55)),
     UniqueConstraint("connector", "dedupe_key"),
 )
+# The columns intake writes, in the order of the values the store's insert_inbox takes.
+INBOX_WRITE = (
+    "connector",
+    "dedupe_key",
+    "account",
+    "route",
+    "received_at",
+    "content_type",
+    "body",
+    "status",
+    "note",
+    "traceparent",
+)
 
 # Payloads that did not map: the inbox row keeps the body, this row keeps why.
 quarantine = Table(

@@ -9,14 +9,17 @@ from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from hub.store.sqlite import time as sqlite_time
+
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants 64 bits for busy tables.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out, whatever the backend keeps."""
+    """Aware UTC datetimes in, aware UTC datetimes out, whatever the backend keeps (PostgreSQL: timestamptz;
+    SQLite: the text of hub/store/sqlite/time.py)."""
 
-    impl = DateTime(timezone=True)
+    impl = DateTime(timezone=True).with_variant(sqlite_time.COLUMN, "sqlite")
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
@@ -24,13 +27,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
         moment: datetime = value
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

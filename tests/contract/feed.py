@@ -8,14 +8,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
 from hub.broker.port import Broker
 from hub.events import TOPICS, Event
 from hub.events.orders import OrderPaid, OrderPlaced
 from hub.intake.emit import Origin, commit_drafts
 from hub.mapping.result import Draft
-from hub.store import Store
+from hub.store import Store, UnitOfWork
 from hub.store.tables import outbox
 
 _deliveries = itertools.count(1)
@@ -32,13 +32,13 @@ def key_of(order_id: str) -> str:
     return f"shop:{order_id}"
 
 
-def commit_in(conn: Connection, order_ids: Iterable[str], run: str = "r") -> None:
-    """One delivery per order id, all in the caller's transaction."""
+def commit_in(uow: UnitOfWork, order_ids: Iterable[str], run: str = "r") -> None:
+    """One delivery per order id, all in the caller's unit of work (the caller commits)."""
     items = []
     for order_id in order_ids:
         n = next(_deliveries)
         items.append((Origin(n, "shop", f"{run}-{n}", None), [order_draft(order_id, f"S{n}")]))
-    commit_drafts(conn, items, datetime.now(UTC))
+    commit_drafts(uow, items, datetime.now(UTC))
 
 
 def commit_rounds(
@@ -47,8 +47,9 @@ def commit_rounds(
     """`rounds` events per order id, interleaved across keys, `per_tx` events per transaction."""
     stream = [o for _ in range(rounds) for o in order_ids]
     for start in range(0, len(stream), per_tx):
-        with store.transaction() as conn:
-            commit_in(conn, stream[start : start + per_tx], run)
+        with store.unit_of_work() as uow:
+            commit_in(uow, stream[start : start + per_tx], run)
+            uow.commit()
     return len(stream)
 
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import select
 
 from hub.broker.port import Broker, Message
 from hub.clock import utcnow
@@ -16,8 +16,8 @@ from hub.consumers.registry import GroupSpec, groups
 from hub.consumers.runner import GroupRunner
 from hub.events import TOPICS, Event
 from hub.relay import Relay
-from hub.store import Store
-from hub.store.tables import audit_log, outbox
+from hub.store import Store, UnitOfWork
+from hub.store.tables import outbox
 from tests.contract.stacks import EmbeddedStack, KafkaStack, PostgresStack, SqliteStack
 from tests.faults.checker import check_audit, check_order_view
 from tests.support.orders import accept_all, deliveries, intake, order_key
@@ -30,17 +30,8 @@ def audit_spec(name: str, fail_on: set[str] | None = None) -> GroupSpec:
     `fail_on` for as long as they stay in that set (a bug, then its fix)."""
     poisoned = fail_on if fail_on is not None else set()
 
-    def handler(event: Event, conn: Connection) -> None:
-        conn.execute(
-            insert(audit_log).values(
-                group_name=name,
-                event_id=event.id,
-                event_type=event.type,
-                partition_key=event.partitionkey,
-                sequence=event.sequence,
-                recorded_at=utcnow(),
-            )
-        )
+    def handler(event: Event, uow: UnitOfWork) -> None:
+        uow.audit_log.record(name, event, utcnow())
         if event.id in poisoned:
             raise RuntimeError(f"handler bug on {event.id}")
 

@@ -7,7 +7,6 @@ import time
 
 from hub.relay.leases import LeaseKeeper
 from hub.store import Store
-from hub.store import leases as lease_repo
 from hub.store.outbox import SHARDS
 from tests.contract.stacks import PostgresStack, SqliteStack
 
@@ -22,9 +21,9 @@ def beat(*keepers: LeaseKeeper) -> None:
 
 
 def owners(store: Store) -> dict[str | None, int]:
-    with store.transaction() as conn:
+    with store.read_only() as uow:
         counts: dict[str | None, int] = {}
-        for lease in lease_repo.leases(conn):
+        for lease in uow.leases.all():
             counts[lease.owner] = counts.get(lease.owner, 0) + 1
         return counts
 
@@ -56,8 +55,8 @@ class LeaseContract:
         assert a.held() == {}
         beat(b)
         assert len(b.held()) == SHARDS
-        with store.transaction() as conn:
-            assert lease_repo.live_members(conn) == ["b"]
+        with store.read_only() as uow:
+            assert uow.leases.live_members() == ["b"]
 
     def test_expired_leases_are_taken_over_with_a_new_epoch_and_the_old_holder_is_fenced(
         self, store: Store
@@ -73,10 +72,10 @@ class LeaseContract:
         taken = alive.held()
         assert sorted(taken) == list(range(SHARDS))
         assert all(taken[s] == old[s] + 1 for s in taken)
-        with store.transaction() as conn:
-            assert not dead.confirm(conn, [0, 1])  # it may not mark what it published under the old epoch
-            assert alive.confirm(conn, [0, 1])
-            assert lease_repo.live_members(conn) == ["alive"]
+        with store.unit_of_work() as uow:
+            assert not dead.confirm(uow, [0, 1])  # it may not mark what it published under the old epoch
+            assert alive.confirm(uow, [0, 1])
+            assert uow.leases.live_members() == ["alive"]
 
     def test_a_late_heartbeat_keeps_shards_nobody_took(self, store: Store) -> None:
         a = keeper(store, "a", ttl_s=0.4)
@@ -85,8 +84,8 @@ class LeaseContract:
         time.sleep(0.6)  # expired by the database's clock, but no other relay wanted them
         beat(a)
         assert a.held() == grants  # same epochs: batches read before still confirm
-        with store.transaction() as conn:
-            assert a.confirm(conn, list(grants))
+        with store.unit_of_work() as uow:
+            assert a.confirm(uow, list(grants))
 
 
 class TestSqliteLeases(SqliteStack, LeaseContract):

@@ -109,8 +109,8 @@ class Counting:
 
 
 def backlog(store: Store) -> int:
-    with store.transaction() as conn:
-        return outbox.backlog(conn)
+    with store.read_only() as uow:
+        return uow.outbox.backlog()
 
 
 def drain(relay: Relay, store: Store) -> None:

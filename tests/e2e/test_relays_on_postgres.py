@@ -18,8 +18,7 @@ from sqlalchemy import func, select
 
 from hub.broker.factory import open_broker
 from hub.broker.port import Broker
-from hub.store import Store, applied, outbox
-from hub.store import leases as lease_repo
+from hub.store import Store
 from hub.store.tables import consumer_inbox
 from hub.store.tables import outbox as outbox_table
 from tests.contract.feed import commit_rounds, committed, first_appearances, logged
@@ -80,16 +79,16 @@ def broker(home: Path) -> Iterator[Broker]:
 
 
 def holders(store: Store) -> dict[str | None, int]:
-    with store.transaction() as conn:
+    with store.read_only() as uow:
         counts: dict[str | None, int] = {}
-        for lease in lease_repo.leases(conn):
+        for lease in uow.leases.all():
             counts[lease.owner] = counts.get(lease.owner, 0) + 1
         return counts
 
 
 def backlog(store: Store) -> int:
-    with store.transaction() as conn:
-        return outbox.backlog(conn)
+    with store.read_only() as uow:
+        return uow.outbox.backlog()
 
 
 def test_three_relays_one_killed_midway_publish_everything_in_per_key_order(
@@ -125,8 +124,9 @@ def test_hub_relay_cleans_up_on_its_timer_and_hub_cleanup_once_on_demand(
     store: Store, env: dict[str, str], home: Path
 ) -> None:
     commit_rounds(store, [f"{i:03d}" for i in range(40)], rounds=3)
-    with store.transaction() as conn:
-        applied.claim(conn, "audit", [f"old-{i}" for i in range(2500)], time_ago(hours=2))
+    with store.unit_of_work() as uow:
+        uow.applied.claim("audit", [f"old-{i}" for i in range(2500)], time_ago(hours=2))
+        uow.commit()
     relay = RelayProcess(
         {**env, "HUB_RETENTION": "1s", "HUB_CLEANUP_EVERY": "1s"}, home / "relay-cleanup.log"
     )
@@ -137,9 +137,10 @@ def test_hub_relay_cleans_up_on_its_timer_and_hub_cleanup_once_on_demand(
     assert "cleanup: deleted" in relay.output()
 
     commit_rounds(store, ["late"], rounds=2)
-    with store.transaction() as conn:
-        outbox.mark_published(conn, [r.id for r in outbox.pending(conn, 10)], time_ago(days=8))
-        applied.claim(conn, "audit", ["recent"], time_ago(hours=1))
+    with store.unit_of_work() as uow:
+        uow.outbox.mark_published([r.id for r in uow.outbox.pending(10)], time_ago(days=8))
+        uow.applied.claim("audit", ["recent"], time_ago(hours=1))
+        uow.commit()
     out = HubCli(env).run("cleanup", "--once").stdout
     assert "deleted 2 outbox row(s) and 0 consumer_inbox row(s) older than 7 days" in out
     assert count(store) == (0, 1)

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from hub.relay.listen import ListenWakeup, libpq_dsn, wakeup_for
 from hub.store import Store
+from hub.store.postgres.listen import ListenWakeup, libpq_dsn
 from tests.contract.feed import commit_in
 from tests.support.hubproc import wait_for
 
@@ -20,7 +20,7 @@ LONG_S = 30.0  # a waker that missed the commit would sleep this long
 
 @pytest.fixture
 def waker(store: Store) -> Iterator[ListenWakeup]:
-    made = wakeup_for(store)
+    made = store.wakeup()
     assert isinstance(made, ListenWakeup)
     wait_for(lambda: made.listening, message="LISTEN")
     made.wait(0)  # the wake-up every (re)connection starts with
@@ -31,8 +31,9 @@ def waker(store: Store) -> Iterator[ListenWakeup]:
 def commit_later(store: Store, delay_s: float) -> threading.Thread:
     def run() -> None:
         time.sleep(delay_s)
-        with store.transaction() as conn:
-            commit_in(conn, ["wake"])
+        with store.unit_of_work() as uow:
+            commit_in(uow, ["wake"])
+            uow.commit()
 
     thread = threading.Thread(target=run)
     thread.start()

@@ -48,7 +48,7 @@ def partial_index_predicate(engine: Engine) -> str:
 
 
 def test_a_fresh_database_at_head_matches_the_tables_exactly(empty_store: Store) -> None:
-    upgrade(empty_store.engine)
+    upgrade(empty_store.backend)
     assert current(empty_store.engine) == HEAD
     assert differences(empty_store.engine) == []
     # compare_metadata does not look at index predicates; the relay's scan depends on this one.
@@ -56,18 +56,18 @@ def test_a_fresh_database_at_head_matches_the_tables_exactly(empty_store: Store)
 
 
 def test_downgrade_to_base_then_upgrade_again(empty_store: Store) -> None:
-    upgrade(empty_store.engine)
-    downgrade(empty_store.engine, "base")
+    upgrade(empty_store.backend)
+    downgrade(empty_store.backend, "base")
     assert current(empty_store.engine) is None
     with empty_store.engine.connect() as conn:
         assert set(inspect(conn).get_table_names()) == {"alembic_version"}
-    upgrade(empty_store.engine)
+    upgrade(empty_store.backend)
     assert current(empty_store.engine) == HEAD
     assert differences(empty_store.engine) == []
 
 
 def test_upgrading_from_0001_keeps_the_rows(empty_store: Store) -> None:
-    upgrade(empty_store.engine, "0001")
+    upgrade(empty_store.backend, "0001")
     row = {
         "event_id": "e-1",
         "topic": "orders",
@@ -81,7 +81,7 @@ def test_upgrading_from_0001_keeps_the_rows(empty_store: Store) -> None:
     }
     with empty_store.transaction() as conn:
         conn.execute(outbox.insert().values(row))
-    upgrade(empty_store.engine)
+    upgrade(empty_store.backend)
     with empty_store.transaction() as conn:
         kept = conn.execute(select(outbox.c.event_id, outbox.c.headers, outbox.c.created_at)).one()
     assert tuple(kept) == ("e-1", [["ce_id", "e-1"]], row["created_at"])

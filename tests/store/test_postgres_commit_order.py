@@ -28,12 +28,14 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
 
 def test_a_lower_id_committed_after_a_higher_one_is_still_published(store: Store, broker: Broker) -> None:
     relay = Relay(store, broker, leases=LeaseKeeper(store))
-    with store.transaction() as slow:
+    with store.unit_of_work() as slow:
         commit_in(slow, ["slow"])
-        with store.transaction() as fast:
+        with store.unit_of_work() as fast:
             commit_in(fast, ["fast"])
+            fast.commit()
         assert relay.drain() == 1  # only the committed row is visible yet
         assert [e.partitionkey for e in logged(broker)] == [key_of("fast")]
+        slow.commit()
     assert relay.drain() == 1
     assert sorted(e.partitionkey for e in logged(broker)) == [key_of("fast"), key_of("slow")]
 

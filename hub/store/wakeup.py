@@ -1,4 +1,4 @@
-"""How an idle worker learns there is new work: a signal from this process, or a poll interval."""
+"""How an idle relay learns there are new outbox rows: a signal from this process, or a poll interval."""
 
 from __future__ import annotations
 

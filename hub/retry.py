@@ -1,0 +1,52 @@
+"""The hub's one backoff, for every loop that keeps a worker going through failures: the relay, consumer
+groups, SQS polling and the relay's LISTEN connection.
+
+Exponential with full jitter (a random wait between zero and the exponential bound, AWS's "full jitter"):
+workers that failed together, such as every relay when the broker went away, do not come back in step.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_type, wait_random_exponential
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# The bound of the first wait; it doubles with each failure in a row, up to the last.
+FIRST_S = 0.5
+LAST_S = 10.0
+
+
+def _log_failure(what: str) -> Callable[[RetryCallState], None]:
+    def before_sleep(state: RetryCallState) -> None:
+        wait = state.next_action.sleep if state.next_action else 0.0
+        exc = state.outcome.exception() if state.outcome else None
+        log.warning("%s: %s; retrying in %.1f s (failure %d in a row)", what, exc, wait, state.attempt_number)
+
+    return before_sleep
+
+
+def retry_until(step: Callable[[], T], stop: threading.Event, what: str) -> T | None:
+    """`step()`'s result, calling it again after each exception, with the backoff's wait in between.
+    None once `stop` is set (the waits end early when it is). A later call starts from the first wait."""
+
+    def attempt() -> T | None:
+        return None if stop.is_set() else step()
+
+    retrying = Retrying(
+        retry=retry_if_exception_type(Exception),
+        wait=wait_random_exponential(multiplier=FIRST_S, max=LAST_S),
+        stop=lambda _state: stop.is_set(),
+        sleep=stop.wait,  # type: ignore[arg-type]  # its bool is not looked at
+        before_sleep=_log_failure(what),
+    )
+    try:
+        return retrying(attempt)
+    except RetryError:
+        return None

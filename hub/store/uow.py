@@ -1,0 +1,98 @@
+"""The unit of work: one transaction and the repositories that act in it.
+
+Services and consumer handlers get one instead of a connection:
+
+    with store.unit_of_work() as uow:
+        ids = uow.inbox.insert_new(rows)
+        uow.outbox.append(events, now)   # the events commit with the state change, or neither does
+        uow.commit()                     # without it everything is rolled back when the block ends
+
+`store.read_only()` gives one for reads: on SQLite it neither waits for nor takes the write lock, and on
+both backends a write in it fails.
+
+Adding a repository: subclass hub.store.repository.Repository (its methods use self.conn and, where the
+databases differ, self.backend), then reach it with `uow.get(MyRepository)`: built on first use, once per
+unit of work, in the same transaction. The hub's own also get a property below, so every service and
+handler sees them as `uow.<name>`. A repository's new table goes into hub/store/tables.py with an Alembic
+migration beside the others (tests/store/test_migrations.py checks that the two agree).
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import Connection
+
+from hub.store.applied import Applied
+from hub.store.audit import AuditLog
+from hub.store.backend import Backend
+from hub.store.inbox import Inbox
+from hub.store.leases import Leases
+from hub.store.ledger import Ledger
+from hub.store.order_views import OrderViews
+from hub.store.outbox import Outbox
+from hub.store.quarantine import Quarantine
+from hub.store.repository import Repository
+from hub.store.sequences import Sequences
+
+R = TypeVar("R", bound=Repository)
+
+
+class UnitOfWork:
+    def __init__(self, conn: Connection, backend: Backend) -> None:
+        self._conn = conn
+        self._backend = backend
+        self._repositories: dict[type[Repository], Repository] = {}
+
+    def get(self, kind: type[R]) -> R:
+        """The unit's instance of any repository class: built on first use, then the same one."""
+        found = self._repositories.get(kind)
+        if found is None:
+            found = self._repositories[kind] = kind(self._conn, self._backend)
+        return found  # type: ignore[return-value]
+
+    def commit(self) -> None:
+        """Make everything done so far durable. The unit stays usable: what follows is a new transaction."""
+        self._conn.commit()
+
+    def rollback(self) -> None:
+        self._conn.rollback()
+
+    @property
+    def inbox(self) -> Inbox:
+        return self.get(Inbox)
+
+    @property
+    def outbox(self) -> Outbox:
+        return self.get(Outbox)
+
+    @property
+    def quarantine(self) -> Quarantine:
+        return self.get(Quarantine)
+
+    @property
+    def sequences(self) -> Sequences:
+        return self.get(Sequences)
+
+    @property
+    def ledger(self) -> Ledger:
+        """The per-SKU inventory levels."""
+        return self.get(Ledger)
+
+    @property
+    def applied(self) -> Applied:
+        """Which events each consumer group has applied: the dedupe behind exactly-once effects."""
+        return self.get(Applied)
+
+    @property
+    def leases(self) -> Leases:
+        """Relay membership and outbox shard leases."""
+        return self.get(Leases)
+
+    @property
+    def audit_log(self) -> AuditLog:
+        return self.get(AuditLog)
+
+    @property
+    def order_views(self) -> OrderViews:
+        return self.get(OrderViews)
