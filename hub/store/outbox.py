@@ -11,7 +11,6 @@ import orjson
 from sqlalchemy import Connection, any_, delete, func, insert, select
 
 from hub.events import Event
-from hub.events.envelope import EventRecord
 from hub.jsonio import json_text
 from hub.store import sqlite_fast
 from hub.store.tables import outbox
@@ -44,7 +43,7 @@ class PendingRow(NamedTuple):
         return datetime.fromtimestamp(self.timestamp_ms / 1000, UTC)
 
 
-def row(event: Event | EventRecord, created_at: datetime) -> dict[str, Any]:
+def row(event: Event, created_at: datetime) -> dict[str, Any]:
     """An event as its outbox row stores it: attributes as headers, data as the value."""
     return {
         "event_id": event.id,
@@ -66,7 +65,7 @@ _SQLITE_APPEND = (
 )
 
 
-def append(conn: Connection, events: Sequence[Event | EventRecord], created_at: datetime) -> None:
+def append(conn: Connection, events: Sequence[Event], created_at: datetime) -> None:
     if not events:
         return
     rows = [row(e, created_at) for e in events]
