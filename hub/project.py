@@ -148,7 +148,9 @@ def _apply(c: Connector, route: str, payload: Any, ctx: Context) -> Outcome:
     mapping = c.mappings.get(route)
     if mapping is None:
         return Quarantined(None, f"route {route!r} names no mapping in mappings/{c.name}/")
-    return mapping.apply(payload, Context(ctx.connector, ctx.account, route, ctx.received_at), depth_checked=True)
+    return mapping.apply(
+        payload, Context(ctx.connector, ctx.account, route, ctx.received_at), depth_checked=True
+    )
 
 
 def _looked_up(c: Connector, value: str, payload: Any, ctx: Context) -> Outcome:

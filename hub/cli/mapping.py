@@ -118,7 +118,11 @@ def _map_one(
         connector, payload, account=delivery.account, route=route, received_at=received_at
     )
     routes = sorted({o.mapping for _, o in outcomes if o.mapping is not None})
-    facts = {"dedupe_key": delivery.dedupe_key, "account": delivery.account, "route": ", ".join(routes) or None}
+    facts = {
+        "dedupe_key": delivery.dedupe_key,
+        "account": delivery.account,
+        "route": ", ".join(routes) or None,
+    }
     click.echo(f"delivery: {orjson.dumps(facts).decode()}")
     several = len(outcomes) > 1
     quarantined = False

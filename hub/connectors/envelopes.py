@@ -7,10 +7,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from hub.connectors.spec import Envelope
-from hub.mapping.errors import MappingError
-from hub.mapping.paths import MISSING, compile_path
 from hub.mapping.codegen import compile_test
 from hub.mapping.context import Context
+from hub.mapping.errors import MappingError
+from hub.mapping.paths import MISSING, compile_path
 
 Unwrap = Callable[[Any], Any]
 # The wrapped payload and the wrapped delivery's headers (None when the envelope declares none).

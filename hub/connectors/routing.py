@@ -8,11 +8,11 @@ from typing import Any
 
 from hub.connectors.sources import Headers, compile_source, describe
 from hub.connectors.spec import CatalogEntry, Routing
+from hub.mapping.context import Context
+from hub.mapping.convert import canonical
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING
 from hub.mapping.result import Ignored
-from hub.mapping.context import Context
-from hub.mapping.convert import canonical
 
 # The headers are the delivery's (a recorded one's, from its envelope), for routing by a header.
 Router = Callable[[Any, Context, Headers | None], str | Ignored]

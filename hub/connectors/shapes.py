@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.connectors.spec import CatalogEntry, Shape
-from hub.mapping.errors import MappingError
-from hub.mapping.paths import MISSING, compile_path
 from hub.mapping.codegen import compile_test
 from hub.mapping.context import Context
+from hub.mapping.errors import MappingError
+from hub.mapping.paths import MISSING, compile_path
 
 
 @dataclass(frozen=True, slots=True)

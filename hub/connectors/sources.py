@@ -6,11 +6,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from hub.connectors.spec import HeaderValue
-from hub.mapping.paths import MISSING
-from hub.mapping.spec import Expr
 from hub.mapping.codegen import compile_value
 from hub.mapping.context import Context
-from hub.mapping.spec import where
+from hub.mapping.paths import MISSING
+from hub.mapping.spec import Expr, where
 
 Headers = Mapping[str, str]
 Read = Callable[[Any, Context, Headers | None], Any]  # (payload, delivery context, headers)

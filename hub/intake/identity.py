@@ -12,11 +12,11 @@ from hub.connectors.envelopes import Unwrap
 from hub.connectors.routing import STORED_VALUE
 from hub.connectors.sources import Headers, Read, compile_source
 from hub.connectors.spec import HeaderValue
+from hub.mapping.context import Context
+from hub.mapping.convert import canonical
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING
 from hub.mapping.spec import Expr
-from hub.mapping.context import Context
-from hub.mapping.convert import canonical
 
 if TYPE_CHECKING:
     from hub.project import Connector
