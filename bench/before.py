@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-BASELINE = "bcf585fbac001e61c5ecd45427cd62dd547f802d"
+BASELINE = "3ffefe28647e7e3e940278f1ab2b13f5b3e39ed9"
 NAME = "hub_before"
 _IMPORT = re.compile(r"^(\s*)(from|import) hub(?=[.\s])", re.MULTILINE)
 

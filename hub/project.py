@@ -211,12 +211,19 @@ def model_errors(exc: ValidationError, data: Any) -> list[tuple[tuple[str | int,
     """Pydantic's errors as (location in the document, message). Its locations also name the union
     member tried (`tagged-union[...]`, `format`, `str`); those steps are dropped. An expression is a
     scalar shorthand or a typed object: a typed object that fails its own rule also fails every
-    shorthand, and those failures say nothing."""
-    found = []
-    for err in exc.errors():
-        if err["type"] in _SHORTHAND_TYPES and isinstance(err.get("input"), dict):
+    shorthand and every other member of the union (a header source's `type: header`), and those
+    failures say nothing beside the rule it broke."""
+    errors = [
+        (_in_document(data, tuple(err["loc"])), err)
+        for err in exc.errors()
+        if not (err["type"] in _SHORTHAND_TYPES and isinstance(err.get("input"), dict))
+    ]
+    ruled = [loc for loc, err in errors if err["type"] == "value_error"]
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    for loc, err in errors:
+        other_member = err["type"] in ("literal_error", "extra_forbidden", "missing")
+        if other_member and any(r[: len(loc) - 1] == loc[:-1] for r in ruled):
             continue
-        loc = _in_document(data, tuple(err["loc"]))
         message = err["msg"].removeprefix("Value error, ")
         if (loc, message) not in found:
             found.append((loc, message))
