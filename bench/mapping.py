@@ -1,5 +1,6 @@
 """Mapping benchmark: events per second on one core for parse -> validate input -> map -> validate output
--> serialize, over the bundled samples, next to a naive stack doing the same work in the same run.
+-> serialize, over the bundled samples, next to the hub before its runtime became one and a naive stack
+doing the same work, in the same run.
 
     .venv/bin/python bench/mapping.py [--rounds 5] [--seconds 2] [--cpu N] [--no-pin]
 
@@ -9,13 +10,15 @@ builds it and written as the payload bytes a marketplace sends (numbers stay JSO
 hub:   hub.jsonio.loads (exact decimals) -> Project.normalize (envelope, route, input schema, mapping, draft
        validation) -> the domain's completion of inventory events -> Event envelope -> the outbox row
        (headers as the JSON column stores them, data bytes).
+before: the same pipeline of the hub at before.BASELINE (loaded from git): its generated mappings,
+       whose rare nodes called its closure interpreter, and ("closures") that closure interpreter alone.
 naive: stdlib json -> jsonschema (pure Python) against the same input schema -> one JSONata expression per
        mapping (jsonata-python, generated from the mapping: naive_jsonata.py) -> defaults from the event
        schema -> jsonschema against the exported event schema -> envelope, headers and data as JSON.
 
-Before timing, every payload's naive events must equal the hub's (type, id, partition key, data as JSON
-values), or the run stops. Stacks alternate per round; medians are printed. Not a test: nothing asserts a
-time.
+Before timing, every payload's events from the earlier hub and the naive stack must equal the hub's
+(type, id, partition key, data as JSON values), or the run stops. Stacks alternate per round; medians are
+printed. Not a test: nothing asserts a time.
 """
 
 from __future__ import annotations
@@ -34,21 +37,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import before
 import jsonata
 import jsonschema
 import orjson
 from mapping_workload import REPO, Payload, payloads
 from naive_jsonata import generate
 
-from hub.domain.inventory import Ledger
+import hub.domain.inventory
+import hub.ids
+import hub.intake.emit
+import hub.jsonio
+import hub.project
+import hub.store.outbox
 from hub.events.catalog import dataschema_uri, event_class
-from hub.ids import stable_id
-from hub.intake.emit import Origin, envelope, settle
-from hub.jsonio import json_text, loads
+from hub.jsonio import loads
 from hub.mapping.inputs import record_schema
-from hub.mapping.result import Mapped
 from hub.project import Project
-from hub.store import outbox
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 TRACEPARENT = "00-" + "1" * 32 + "-" + "2" * 16 + "-01"
@@ -60,23 +65,31 @@ Row = dict[str, Any]
 
 
 class HubStack:
-    def __init__(self, project: Project) -> None:
+    """The hub's intake path without the store: modules of today's hub, or of before.load."""
+
+    def __init__(self, project: Any, modules: dict[str, Any]) -> None:
         self.project = project
+        self.m = modules
 
     def run(self, p: Payload) -> list[Row]:
-        payload = loads(p.body)
+        m = self.m
+        payload = m["jsonio"].loads(p.body)
         outcome = self.project.normalize(
             p.connector, payload, account=p.account, route=p.route, received_at=p.received_at
         )
-        if not isinstance(outcome, Mapped):
+        if type(outcome).__name__ != "Mapped":
             raise SystemExit(f"{p.case}: expected events, got {outcome}")
-        origin = Origin(0, p.connector, p.case, None)
-        delivery_id = stable_id("delivery", p.connector, p.case)
+        emit = m["intake.emit"]
+        origin = emit.Origin(0, p.connector, p.case, None)
+        delivery_id = m["ids"].stable_id("delivery", p.connector, p.case)
         rows = []
-        for seq, (draft, completion) in enumerate(settle(Ledger({}), outcome.drafts), 1):
-            row = outbox.row(envelope(origin, draft, completion, seq, delivery_id, TRACEPARENT), NOW)
+        for seq, (draft, completion) in enumerate(
+            emit.settle(m["domain.inventory"].Ledger({}), outcome.drafts), 1
+        ):
+            event = emit.envelope(origin, draft, completion, seq, delivery_id, TRACEPARENT)
+            row = m["store.outbox"].row(event, NOW)
             if not isinstance(row["headers"], str | bytes):  # a JSON column: the text the store writes
-                row["headers"] = json_text(row["headers"])
+                row["headers"] = m["jsonio"].json_text(row["headers"])
             rows.append(row)
         return rows
 
@@ -85,7 +98,17 @@ class HubStack:
             p.connector, loads(p.body), account=p.account, route=p.route, received_at=p.received_at
         )
         assert outcome.mapping is not None
-        return outcome.mapping
+        return str(outcome.mapping)
+
+
+HUB_MODULES = {
+    "project": hub.project,
+    "jsonio": hub.jsonio,
+    "ids": hub.ids,
+    "intake.emit": hub.intake.emit,
+    "store.outbox": hub.store.outbox,
+    "domain.inventory": hub.domain.inventory,
+}
 
 
 # -- the naive stack
@@ -266,6 +289,12 @@ def same(hub_rows: list[Row], naive_rows: list[Row]) -> str | None:
     return None
 
 
+# The time a stack runs is the CPU time of this process: on a quiet pinned core the same as the wall
+# clock, and on a busy machine it leaves out the time other processes held the core (--clock wall: the
+# wall clock).
+CLOCK: Callable[[], float] = time.process_time
+
+
 def cpu_busy() -> float:
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
@@ -278,22 +307,22 @@ def own_cpu() -> float:
 
 def throughput(run: Callable[[Payload], list[Row]], work: list[Payload], seconds: float) -> float:
     """Events per second over whole passes of the workload, for at least `seconds`."""
-    events, start = 0, time.perf_counter()
+    events, start = 0, CLOCK()
     while True:
         for p in work:
             events += len(run(p))
-        elapsed = time.perf_counter() - start
+        elapsed = CLOCK() - start
         if elapsed >= seconds:
             return events / elapsed
 
 
 def per_payload_us(run: Callable[[Payload], list[Row]], work: list[Payload], seconds: float) -> float:
-    passes, start = 0, time.perf_counter()
+    passes, start = 0, CLOCK()
     while True:
         for p in work:
             run(p)
         passes += 1
-        elapsed = time.perf_counter() - start
+        elapsed = CLOCK() - start
         if elapsed >= seconds:
             return 1e6 * elapsed / (passes * len(work))
 
@@ -304,35 +333,43 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=2.0, help="per stack per round")
     parser.add_argument("--cpu", type=int, default=(os.cpu_count() or 1) - 1, help="the core to run on")
     parser.add_argument("--no-pin", action="store_true")
-    parser.add_argument("--no-naive", action="store_true", help="only the hub (quick iterations)")
+    parser.add_argument("--no-naive", action="store_true", help="without the naive stack")
+    parser.add_argument("--no-before", action="store_true", help="without the hub before the change")
     parser.add_argument("--breakdown-seconds", type=float, default=0.3, help="per mapping per stack")
+    parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu", help="what a second is")
     args = parser.parse_args()
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     if not args.no_pin:
         os.sched_setaffinity(0, {args.cpu})
 
     project = Project.load(REPO)
     work = payloads(REPO)
-    hub = HubStack(project)
+    hub = HubStack(project, HUB_MODULES)
     mapping_of = {p.case: f"{p.connector}/{hub.mapping_of(p)}" for p in work}
-    naive = None
+    stacks: list[tuple[str, Callable[[Payload], list[Row]]]] = [("hub", hub.run)]
+    if not args.no_before:
+        folder, old = before.load(REPO)
+        stacks.append(("before", HubStack(old["project"].Project.load(folder), old).run))
+        closures = before.closures_only(old["project"].Project.load(folder))
+        stacks.append(("before, closures", HubStack(closures, old).run))
     if not args.no_naive:
         naive = NaiveStack(project, work, {p.case: mapping_of[p.case].split("/")[1] for p in work})
+        stacks.append(("naive", naive.run))
+    for name, run in stacks[1:]:
         for p in work:
-            problem = same(hub.run(p), naive.run(p))
+            problem = same(hub.run(p), run(p))
             if problem:
-                raise SystemExit(f"naive and hub disagree on {p.case}: {problem}")
+                raise SystemExit(f"{name} and hub disagree on {p.case}: {problem}")
     events = sum(len(hub.run(p)) for p in work)
     print(
         f"workload: {len(work)} payloads "
         f"({sum(len(p.body) for p in work) / len(work):,.0f} bytes on average), "
         f"{events} events, {len(set(mapping_of.values()))} mappings; "
-        + ("naive output equals the hub's for every payload" if naive else "naive stack skipped")
+        f"every stack's output equals the hub's for every payload"
     )
-    print(f"python {sys.version.split()[0]}; " + ("unpinned" if args.no_pin else f"pinned to CPU {args.cpu}"))
-
-    stacks: list[tuple[str, Callable[[Payload], list[Row]]]] = [("hub", hub.run)]
-    if naive is not None:
-        stacks.append(("naive", naive.run))
+    pinned = "unpinned" if args.no_pin else f"pinned to CPU {args.cpu}"
+    print(f"python {sys.version.split()[0]}; {pinned}; seconds of {args.clock} time")
     for _, run in stacks:  # warm-up
         throughput(run, work, 0.3)
 
@@ -349,36 +386,34 @@ def main() -> int:
 
     hub_eps = statistics.median(figures["hub"])
     print()
-    print("| | events/s (one core) | µs per event |")
-    print("|---|---:|---:|")
+    print("| | events/s (one core) | µs per event | hub / this |")
+    print("|---|---:|---:|---:|")
     for name, _ in stacks:
         eps = statistics.median(figures[name])
-        print(f"| {name} | {eps:,.0f} | {1e6 / eps:,.1f} |")
-    if naive is not None:
-        print(f"| hub / naive | {hub_eps / statistics.median(figures['naive']):,.1f}x | |")
+        print(f"| {name} | {eps:,.0f} | {1e6 / eps:,.1f} | {hub_eps / eps:,.2f}x |")
+    ratios = [f[0] / f[1] for f in zip(figures["hub"], figures.get("before", []), strict=False)]
+    if ratios:
+        print(f"\nhub / before per round: {', '.join(f'{r:.2f}' for r in ratios)}")
     print(
-        f"\nmedians of {args.rounds} rounds of {args.seconds:g} s; other processes used "
+        f"\nmedians of {args.rounds} rounds of {args.seconds:g} s ({args.clock}); other processes used "
         f"{100 * statistics.median(others):.0f}% of the machine's {os.cpu_count()} CPUs meanwhile "
         f"(load average {os.getloadavg()[0]:.2f})"
     )
 
-    print("\nper mapping (µs per payload; events per payload):")
-    header = "| mapping | payloads | events/payload | hub µs |" + (" naive µs | ratio |" if naive else "")
-    print(header)
-    print("|---|---:|---:|---:|" + ("---:|---:|" if naive else ""))
+    print("\nper mapping (µs per payload; events per payload; in brackets: the stack's time / the hub's):")
+    print("| mapping | payloads | events/payload | " + " | ".join(f"{n} µs" for n, _ in stacks) + " |")
+    print("|---|---:|---:|" + "---:|" * len(stacks))
     groups: dict[str, list[Payload]] = defaultdict(list)
     for p in work:
         groups[mapping_of[p.case]].append(p)
     for name, group in sorted(groups.items()):
         per_event = sum(len(hub.run(p)) for p in group) / len(group)
-        hub_us = statistics.median(per_payload_us(hub.run, group, args.breakdown_seconds) for _ in range(3))
-        line = f"| {name} | {len(group)} | {per_event:.1f} | {hub_us:,.1f} |"
-        if naive is not None:
-            naive_us = statistics.median(
-                per_payload_us(naive.run, group, args.breakdown_seconds) for _ in range(3)
-            )
-            line += f" {naive_us:,.0f} | {naive_us / hub_us:,.1f}x |"
-        print(line)
+        times = [
+            statistics.median(per_payload_us(run, group, args.breakdown_seconds) for _ in range(3))
+            for _, run in stacks
+        ]
+        cells = [f"{times[0]:,.1f}"] + [f"{t:,.0f} ({t / times[0]:.1f}x)" for t in times[1:]]
+        print(f"| {name} | {len(group)} | {per_event:.1f} | " + " | ".join(cells) + " |")
     return 0
 
 

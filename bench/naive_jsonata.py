@@ -15,8 +15,8 @@ from itertools import count
 from typing import Any
 
 from hub.mapping import spec as s
-from hub.mapping.items import names_of
 from hub.mapping.paths import EVERY, parse
+from hub.mapping.spec import names_of
 
 _TS0 = "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01]+00:00"
 _TS3 = "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001]000+00:00"

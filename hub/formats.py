@@ -14,7 +14,7 @@ from jsonschema.exceptions import ValidationError
 
 from hub.yamlpos import Located
 
-Kind = Literal["connector", "mapping"]
+Kind = Literal["connector", "mapping", "golden"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,8 @@ class Issue:
 def format_schema(kind: Kind) -> dict[str, Any]:
     if kind == "connector":
         from hub.connectors.spec import ConnectorSpec as model
+    elif kind == "golden":
+        from hub.golden_format import GoldenFile as model  # type: ignore[assignment]
     else:
         from hub.mapping.spec import MappingSpec as model  # type: ignore[assignment]
     schema = model.model_json_schema(by_alias=True)

@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from ruamel.yaml import YAML
 
-from hub.jsonio import loads
+from hub.jsonio import dumps, loads
 from hub.mapping.paths import MISSING, compile_path, parse
 from hub.mapping.result import Mapped, Outcome, Quarantined
+from hub.preview import Delivery, as_intake_would
 from hub.project import Project
 
 
@@ -137,16 +139,24 @@ def received_at(spec: dict[str, Any]) -> datetime | None:
     return moment
 
 
-def run(project: Project, case: Case) -> Outcome:
+def delivery(project: Project, case: Case) -> Delivery:
+    """The case's input as intake would record it: a case routed by its content is a delivery, with the
+    dedupe key and account the connector's intake computes; another is a pulled record of its mapping."""
     spec = case.spec["input"]
-    route = None if spec.get("routed") else spec.get("route", case.mapping)
-    return project.normalize(
+    payload = build_input(case)
+    return as_intake_would(
+        project,
         case.connector,
-        build_input(case),
+        payload,
+        dumps(payload),
+        route=None if spec.get("routed") else spec.get("route", case.mapping),
         account=spec.get("account"),
-        route=route,
         received_at=received_at(spec),
     )
+
+
+def run(project: Project, case: Case) -> Outcome:
+    return delivery(project, case).normalize(project)
 
 
 def describe(outcome: Outcome) -> dict[str, Any]:
@@ -201,20 +211,32 @@ def _diff_events(expected: list[dict[str, Any]], actual: list[dict[str, Any]]) -
 
 
 def update(project: Project, file: Path) -> bool:
-    """Rewrite a golden file's expectations from the current output; True if anything changed."""
-    doc = yaml.safe_load(file.read_text()) or {}
+    """Rewrite a golden file's expectations from the current output; True if anything changed. The file
+    is edited in place through a round-trip YAML parser: comments, order and quoting elsewhere stay."""
+    text = file.read_text()
+    cases = (yaml.safe_load(text) or {}).get("cases", [])
     connector, mapping = file.parent.parent.name, file.stem
-    changed = False
-    for index, spec in enumerate(doc.get("cases", [])):
-        case = Case(connector, mapping, file, index, spec)
+    changed: dict[int, dict[str, Any]] = {}
+    for index, spec in enumerate(cases):
         try:
-            actual = describe(run(project, case))
+            actual = describe(run(project, Case(connector, mapping, file, index, spec)))
         except ValueError:
             continue  # left as it is: `hub test` reports the broken input
         if spec.get("expect") != actual:
-            spec["expect"] = actual
-            changed = True
-    if changed:
-        header = "".join(line for line in file.read_text().splitlines(keepends=True) if line.startswith("#"))
-        file.write_text(header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110))
-    return changed
+            changed[index] = actual
+    if not changed:
+        return False
+    editor = YAML()  # round-trip mode
+    editor.width = 110
+    editor.preserve_quotes = True
+    editor.representer.add_representer(type(None), _null)  # `null`, as the files write it, not blank
+    document = editor.load(text)
+    for index, actual in changed.items():
+        document["cases"][index]["expect"] = actual
+    with file.open("w") as out:
+        editor.dump(document, out)
+    return True
+
+
+def _null(representer: Any, _value: None) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")

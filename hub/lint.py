@@ -2,6 +2,7 @@
 
 Beyond the formats (hub/formats.py) and what loading a project checks (routes, schemas, compiling):
 - paths and tables against the marketplace's JSON Schema (hub/lint_paths.py)
+- `data` keys against the event model's fields (hub/lint_fields.py)
 - golden tests: present for every mapping, expected events valid (hub/lint_golden.py)
 """
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from hub.formats import Issue, unique
+from hub.lint_fields import field_issues
 from hub.lint_golden import golden_issues
 from hub.lint_paths import check_mapping
 from hub.mapping.spec import MappingSpec
@@ -28,6 +30,7 @@ def _mapping_issues(project: Project) -> list[Issue]:
                 spec = MappingSpec.model_validate(doc.data)
             except ValidationError:
                 continue  # loading the project reported it
+            issues += field_issues(mapping.source, doc, spec)
             try:
                 issues += check_mapping(mapping.source, doc, spec, connector.folder)
             except (OSError, ValueError, KeyError) as exc:

@@ -1,10 +1,12 @@
-"""`hub lint` over the golden tests: every mapping has cases, every case file belongs to a mapping, and
+"""`hub lint` over the golden tests: every file follows the golden-test format
+(hub/schemas/golden.schema.json), every mapping has cases, every case file belongs to a mapping, and
 every expected event validates against its exported JSON Schema (hub/schemas/events/), the fields the
 domain fills in aside."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,9 +15,9 @@ from jsonschema import Draft202012Validator
 
 from hub.events.catalog import EVENT_TYPES
 from hub.events.schemas import SCHEMA_DIR
-from hub.formats import Issue, dotted
+from hub.formats import Issue, check_document, dotted
 from hub.project import Project
-from hub.yamlpos import load
+from hub.yamlpos import Located, load
 
 
 @cache
@@ -53,12 +55,40 @@ def _event_issues(file: Path, case: int, index: int, event: Any, line_of: Any) -
     return issues
 
 
+def _as_json(value: Any) -> Any:
+    """YAML reads an unquoted ISO time as a datetime: the format holds it as the text it is."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_json(v) for v in value]
+    return value
+
+
+def format_issues(file: Path) -> list[Issue]:
+    try:
+        doc = load(file.read_text())
+    except Exception as exc:  # a YAML syntax error
+        mark = getattr(exc, "problem_mark", None)
+        return [Issue(file, (mark.line + 1) if mark else 1, "", f"not valid YAML: {exc}")]
+    return check_document("golden", Located(_as_json(doc.data), doc.lines, doc.problems), file)
+
+
 def golden_issues(project: Project) -> list[Issue]:
     issues: list[Issue] = []
     for name, connector in project.connectors.items():
         tests = project.root / "mappings" / name / "tests"
+        broken = set()
+        for file in sorted(tests.glob("*.yaml")):
+            found = format_issues(file)
+            issues += found
+            if found:
+                broken.add(file)
         for mapping in connector.mappings.values():
             file = tests / f"{mapping.name}.yaml"
+            if file in broken:
+                continue
             doc = load(file.read_text()) if file.exists() else None
             cases = (doc.data or {}).get("cases") if doc is not None and isinstance(doc.data, dict) else None
             if not cases:
@@ -77,7 +107,7 @@ def golden_issues(project: Project) -> list[Issue]:
                 for index, event in enumerate(events):
                     issues += _event_issues(file, case, index, event, doc.line_of)
         for file in sorted(tests.glob("*.yaml")):
-            if file.stem not in connector.mappings and not _all_routed(file):
+            if file not in broken and file.stem not in connector.mappings and not _all_routed(file):
                 message = (
                     f"golden tests for mappings/{name}/{file.stem}.yaml, which does not exist "
                     "(a file testing the connector's routing needs `routed: true` in every case)"

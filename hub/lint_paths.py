@@ -14,7 +14,7 @@ from hub.formats import Issue, dotted
 from hub.mapping import spec as s
 from hub.mapping.convert import canonical
 from hub.mapping.inputs import load_schema, pointed
-from hub.mapping.paths import EVERY
+from hub.mapping.paths import EVERY, parse
 from hub.mapping.walk import ITEMS, Absolute, PathUse, render, walk
 from hub.yamlpos import Located
 
@@ -149,19 +149,23 @@ def check_mapping(file: Path, doc: Located, spec: s.MappingSpec, connector_dir: 
         for use in walked.paths
         if use.unbound is not None
     ]
-    reference = spec.input.schema_ if spec.input else None
-    if reference is None:
+    if spec.input is None or spec.input.schema_ is None:
         return issues
-    file_part, _, pointer = reference.partition("#")
-    lenient = list(spec.input.lenient) if spec.input else []
-    schema = Schema(load_schema((connector_dir / file_part).resolve()), pointer, lenient)
+    schemas: Schemas = [
+        ((), spec.input.schema_, _schema(connector_dir, spec.input.schema_, spec.input.lenient))
+    ]
+    for path, attached in spec.input.attached.items():
+        schemas.append((parse(path)[1], attached, _schema(connector_dir, attached, [])))
+    schemas.sort(key=lambda entry: -len(entry[0]))  # the longest attachment that holds a path checks it
     for use in walked.paths:
-        issues += _path_issue(file, doc, use, schema, reference)
+        issues += _path_issue(file, doc, use, schemas)
     for table in walked.tables:
         source = table.source
         if source is None or source.absolute is None:
             continue
-        missing = [str(v) for v in schema.enum(source.absolute) if canonical(v) not in table.keys]
+        cut, reference, schema = _covering(schemas, source.absolute)
+        enumerated = schema.enum(source.absolute[len(cut) :])
+        missing = [str(v) for v in enumerated if canonical(v) not in table.keys]
         if missing:
             issues.append(
                 Issue(
@@ -176,14 +180,29 @@ def check_mapping(file: Path, doc: Located, spec: s.MappingSpec, connector_dir: 
     return issues
 
 
-def _path_issue(file: Path, doc: Located, use: PathUse, schema: Schema, reference: str) -> list[Issue]:
+def _schema(connector_dir: Path, reference: str, lenient: list[str]) -> Schema:
+    file_part, _, pointer = reference.partition("#")
+    return Schema(load_schema((connector_dir / file_part).resolve()), pointer, lenient)
+
+
+Schemas = list[tuple[tuple[Any, ...], str, Schema]]
+
+
+def _covering(schemas: Schemas, absolute: Absolute) -> tuple[tuple[Any, ...], str, Schema]:
+    """The schema that describes a path: of the longest attachment it starts with, else the record's."""
+    return next(e for e in schemas if tuple(absolute[: len(e[0])]) == e[0])
+
+
+def _path_issue(file: Path, doc: Located, use: PathUse, schemas: Schemas) -> list[Issue]:
     if use.absolute is None:
         return []
-    reached = schema.nodes(use.absolute)
-    if not isinstance(reached, Missing) or reached.at < use.own:
+    cut, reference, schema = _covering(schemas, use.absolute)
+    reached = schema.nodes(use.absolute[len(cut) :])
+    if not isinstance(reached, Missing) or reached.at + len(cut) < use.own:
         return []  # a miss inside the anchor's own path is reported where that path is written
-    step = use.absolute[reached.at]
-    where = render(use.absolute[: reached.at])
+    at = reached.at + len(cut)
+    step = use.absolute[at]
+    where = render(use.absolute[:at])
     name = f"[{step}]" if isinstance(step, int) else "[*]" if step is EVERY else repr(step)
     message = f"{use.path}: {name} {reached.reason} at {where} of {reference}"
     return [Issue(file, doc.line_of(use.loc), dotted(use.loc), message, _closest(str(step), reached.known))]

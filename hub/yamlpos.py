@@ -46,9 +46,14 @@ def load(text: str) -> Located:
 
 
 def _build(
-    loader: yaml.SafeLoader, node: yaml.Node, path: Path, lines: dict[Path, int], problems: list[YamlProblem]
+    loader: yaml.SafeLoader,
+    node: yaml.Node,
+    path: Path,
+    lines: dict[Path, int],
+    problems: list[YamlProblem],
+    line: int | None = None,
 ) -> Any:
-    lines[path] = node.start_mark.line + 1
+    lines[path] = line or node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         out: dict[str, Any] = {}
@@ -60,7 +65,8 @@ def _build(
             )
             if key in out:
                 problems.append(YamlProblem(key_node.start_mark.line + 1, f"duplicate key {key!r}"))
-            out[key] = _build(loader, value_node, (*path, key), lines, problems)
+            # A value's line is its key's: where a block value starts is the line after.
+            out[key] = _build(loader, value_node, (*path, key), lines, problems, key_node.start_mark.line + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, (*path, i), lines, problems) for i, item in enumerate(node.value)]

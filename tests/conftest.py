@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.infra import KafkaNode, PostgresServer, running_kafka, running_postgres
+from tests.support import runtimes
 from tests.support.hubproc import HubCli, hub_env
 from tests.support.motoserver import MotoServer
 
@@ -44,3 +45,11 @@ def home(tmp_path: Path) -> Path:
 @pytest.fixture
 def cli(home: Path) -> HubCli:
     return HubCli(hub_env(home))
+
+
+@pytest.fixture(params=["hub", "oracle"])
+def runtime(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> runtimes.Runtime:
+    """Run a test on the hub's mapping runtime and again on the differential oracle."""
+    chosen = runtimes.HUB if request.param == "hub" else runtimes.ORACLE
+    monkeypatch.setattr(runtimes, "CURRENT", chosen)
+    return chosen

@@ -21,8 +21,8 @@ def schemas() -> None:
 
 
 def _format_schemas(folder: Path) -> list[tuple[Path, str]]:
-    """The published connector and mapping format schemas, as `export` writes them."""
-    kinds: tuple[Kind, ...] = ("connector", "mapping")
+    """The published connector, mapping and golden-test format schemas, as `export` writes them."""
+    kinds: tuple[Kind, ...] = ("connector", "mapping", "golden")
     return [(folder / f"{k}.schema.json", event_schemas.render(format_schema(k))) for k in kinds]
 
 
@@ -31,7 +31,7 @@ FORMAT_DIR_OPTION = click.option(
     type=click.Path(path_type=Path),
     default=FORMAT_DIR,
     show_default=True,
-    help="Where the connector and mapping format schemas are kept.",
+    help="Where the connector, mapping and golden-test format schemas are kept.",
 )
 
 

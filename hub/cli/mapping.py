@@ -12,9 +12,10 @@ import orjson
 from hub import golden
 from hub.cli.common import friendly_errors, settings
 from hub.clock import utcnow
-from hub.jsonio import loads
+from hub.jsonio import dumps, loads
 from hub.mapping.paths import MISSING, compile_path
-from hub.project import Project
+from hub.preview import as_intake_would
+from hub.project import Project, ProjectInvalid, load_project
 
 
 @click.command(name="test")
@@ -55,7 +56,7 @@ def test_mappings(pattern: str | None, update: bool) -> None:
 )
 @click.option("--route", help="Use this mapping instead of the connector's routing (pulled records).")
 @click.option("--pick", help="Map only this part of the file, e.g. $.payload.Orders[0].")
-@click.option("--account", help="Account the payload belongs to, as intake would record it.")
+@click.option("--account", help="Account the payload belongs to; default: what intake reads from it.")
 @click.option(
     "--received-at",
     type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"]),
@@ -75,8 +76,15 @@ def map_file(
     Any webhook body, queue message or API response of the connector: its shape (connector.yaml
     `shapes`) says where its records are, and a list response gives the events of every record. A file
     of no known shape is quarantined, naming the shapes tried. Several FILES are printed one after
-    another, each after a `# FILE` line. Exits 1 when anything is quarantined."""
-    project = Project.load(settings().project, [connector])
+    another, each after a `# FILE` line. Each starts with what intake would record for it (dedupe key,
+    account, route). Works while other routes still lack their mapping. Exits 1 when anything is
+    quarantined."""
+    project, issues = load_project(settings().project, [connector])
+    if connector not in project.connectors:
+        raise ProjectInvalid(issues)
+    if issues:
+        note = f"note: {len(issues)} problem(s) elsewhere in the project; `hub lint` lists them"
+        click.echo(note, err=True)
     quarantined = False
     for file in files:
         if len(files) > 1:
@@ -96,14 +104,26 @@ def _map_one(
     received_at: datetime,
 ) -> bool:
     """Print one file's events and reasons; True when anything in it is quarantined."""
-    payload = loads(file.read_bytes())
+    body = file.read_bytes()
+    payload = loads(body)
     if pick:
         payload = compile_path(pick)(payload, payload)
         if payload is MISSING:
             raise ValueError(f"--pick {pick} finds nothing in {file}")
-    outcomes = project.normalize_each(
-        connector, payload, account=account, route=route, received_at=received_at
+        body = dumps(payload)
+    delivery = as_intake_would(
+        project, connector, payload, body, route=route, account=account, received_at=received_at
     )
+    outcomes = project.normalize_each(
+        connector, payload, account=delivery.account, route=route, received_at=received_at
+    )
+    routes = sorted({o.mapping for _, o in outcomes if o.mapping is not None})
+    facts = {
+        "dedupe_key": delivery.dedupe_key,
+        "account": delivery.account,
+        "route": ", ".join(routes) or None,
+    }
+    click.echo(f"delivery: {orjson.dumps(facts).decode()}")
     several = len(outcomes) > 1
     quarantined = False
     for label, outcome in outcomes:

@@ -8,13 +8,14 @@ from typing import Any
 
 from hub.connectors.sources import Headers, compile_source, describe
 from hub.connectors.spec import CatalogEntry, Routing
+from hub.mapping.context import Context
+from hub.mapping.convert import canonical
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING
 from hub.mapping.result import Ignored
-from hub.mapping.values import Scope, canonical
 
 # The headers are the delivery's (a recorded one's, from its envelope), for routing by a header.
-Router = Callable[[Scope, Headers | None], str | Ignored]
+Router = Callable[[Any, Context, Headers | None], str | Ignored]
 
 
 def routing_table(routing: Routing, catalog: Sequence[CatalogEntry]) -> tuple[dict[str, str], dict[str, str]]:
@@ -46,7 +47,7 @@ def compile_lookup(routing: Routing, catalog: Sequence[CatalogEntry] = ()) -> Ca
     def lookup(raw: Any) -> str | Ignored:
         if raw is MISSING or raw is None:
             raise MappingError("the routing field is missing", at=path)
-        key = canonical(raw)
+        key = canonical(raw, path)
         if key in routes:
             return routes[key]
         if key in ignore:
@@ -59,7 +60,7 @@ def compile_lookup(routing: Routing, catalog: Sequence[CatalogEntry] = ()) -> Ca
 def compile_routing(routing: Routing, catalog: Sequence[CatalogEntry] = ()) -> Router:
     source, lookup = compile_source(routing.from_), compile_lookup(routing, catalog)
 
-    def route(scope: Scope, headers: Headers | None = None) -> str | Ignored:
-        return lookup(source(scope, headers))
+    def route(payload: Any, ctx: Context, headers: Headers | None = None) -> str | Ignored:
+        return lookup(source(payload, ctx, headers))
 
     return route

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.connectors.spec import CatalogEntry, Shape
+from hub.mapping.codegen import compile_test
+from hub.mapping.context import Context
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING, compile_path
-from hub.mapping.values import Context, Scope, compile_condition
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +53,15 @@ def compile_shapes(connector: str, shapes: Sequence[Shape], catalog: Sequence[Ca
         return lambda payload: None
     targets = shape_targets(shapes, catalog)
     compiled = [
-        (s.name, s.records, compile_condition(s.match), compile_path(s.records) if s.records else None)
+        (s.name, s.records, compile_test(s.match), compile_path(s.records) if s.records else None)
         for s in shapes
     ]
     names = [s.name for s in shapes]
     ctx = Context(connector)
 
     def split(payload: Any) -> Records:
-        scope = Scope(payload, payload, ctx)
         for name, at, recognised, records in compiled:
-            if not recognised(scope):
+            if not recognised(payload, ctx):
                 continue
             if records is None:
                 return Records(name, targets[name], [("$", payload)])

@@ -6,12 +6,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from hub.connectors.spec import HeaderValue
+from hub.mapping.codegen import compile_value
+from hub.mapping.context import Context
 from hub.mapping.paths import MISSING
-from hub.mapping.spec import Expr
-from hub.mapping.values import Scope, compile_expr, where
+from hub.mapping.spec import Expr, where
 
 Headers = Mapping[str, str]
-Read = Callable[[Scope, Headers | None], Any]
+Read = Callable[[Any, Context, Headers | None], Any]  # (payload, delivery context, headers)
 
 
 def header(headers: Headers | None, name: str) -> Any:
@@ -28,9 +29,9 @@ def header(headers: Headers | None, name: str) -> Any:
 def compile_source(source: Expr | HeaderValue) -> Read:
     if isinstance(source, HeaderValue):
         name = source.name
-        return lambda _scope, headers: header(headers, name)
-    compiled = compile_expr(source)
-    return lambda scope, _headers: compiled(scope)
+        return lambda _payload, _ctx, headers: header(headers, name)
+    compiled = compile_value(source)
+    return lambda payload, ctx, _headers: compiled(payload, ctx)
 
 
 def describe(source: Expr | HeaderValue) -> str | None:

@@ -10,7 +10,7 @@ from typing import Any
 from hub.events.base import EventData
 from hub.events.catalog import EVENT_TYPES, dataschema_uri
 from hub.events.compat import breaking_changes
-from hub.events.envelope import Event
+from hub.events.envelope import adapter
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas" / "events"
 
@@ -30,7 +30,7 @@ def schema_of(cls: type[EventData]) -> dict[str, Any]:
 def current() -> dict[str, dict[str, Any]]:
     """File name -> schema, for every event type at its current version, and the envelope."""
     files = {f"{cls.TYPE}.v{cls.VERSION}.json": schema_of(cls) for cls in EVENT_TYPES.values()}
-    envelope = Event.model_json_schema(mode="serialization")
+    envelope = adapter().json_schema(mode="serialization")
     files["Envelope.v1.json"] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "urn:hub:event:Envelope:v1",

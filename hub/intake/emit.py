@@ -9,13 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from hub.domain.inventory import InventoryRuleBroken, Ledger
-from hub.events import Event
 from hub.events.base import EventData
 from hub.events.catalog import dataschema_uri
-from hub.events.envelope import EventRecord
+from hub.events.envelope import Event, validate
 from hub.events.stock import InventoryAdjusted
 from hub.ids import TRACEPARENT_PATTERN, new_traceparent, stable_id
-from hub.mapping.drafts import json_form
+from hub.mapping.drafts import event_json
 from hub.mapping.result import Draft, keys_of
 from hub.store import UnitOfWork
 
@@ -50,11 +49,7 @@ def settle(ledger: Ledger, drafts: list[Draft]) -> list[tuple[Draft, dict[str, i
 
 def _completed(event: type[EventData], data: dict[str, Any], completion: dict[str, int]) -> dict[str, Any]:
     """The draft's JSON form with the domain's fields, validated as the full event type."""
-    merged = {**data, **completion}
-    full = json_form(event)(merged)
-    if full is not None:
-        return full
-    return event.model_validate(merged).model_dump(mode="json")
+    return event_json(event, {**data, **completion}, text_times=True)
 
 
 def envelope(
@@ -64,7 +59,7 @@ def envelope(
     seq: int,
     delivery_id: str,
     traceparent: str,
-) -> EventRecord:
+) -> Event:
     """One draft as an event: the domain's fields filled in, its id, sequence and trace context."""
     event = draft.event
     data = draft.json
@@ -74,32 +69,24 @@ def envelope(
         data = _completed(event, data, completion)
     event_id = stable_id("event", origin.connector, origin.dedupe_key, draft.local_id)
     source = f"/connectors/{origin.connector}"
-    if seq < 1 or not _TRACEPARENT.match(traceparent):  # Event.create refuses them: say it as it does
-        Event.create(
-            draft.data,
-            event_id=event_id,
-            source=source,
-            sequence=seq,
-            correlationid=delivery_id,
-            causationid=delivery_id,
-            traceparent=traceparent,
-        )
     key, subject = keys_of(event, data)
-    return EventRecord(
-        id=event_id,
-        source=source,
-        type=event.TYPE,
-        subject=subject,
-        time=data["occurred_at"],
-        dataschema=dataschema_uri(event),
-        partitionkey=key,
-        sequence=seq,
-        correlationid=delivery_id,
-        causationid=delivery_id,
-        traceparent=traceparent,
-        data=data,
-        topic=event.TOPIC,
-    )
+    attributes = {
+        "id": event_id,
+        "source": source,
+        "type": event.TYPE,
+        "subject": subject,
+        "time": data["occurred_at"],
+        "dataschema": dataschema_uri(event),
+        "partitionkey": key,
+        "sequence": seq,
+        "correlationid": delivery_id,
+        "causationid": delivery_id,
+        "traceparent": traceparent,
+        "data": data,
+    }
+    if seq < 1 or not _TRACEPARENT.match(traceparent):
+        return validate(attributes)  # refuses them, worded as for any envelope from outside
+    return Event(**attributes)
 
 
 def commit_drafts(
@@ -128,7 +115,7 @@ def commit_drafts(
 
     keys = [draft.partition_key() for _, kept in accepted for draft, _ in kept]
     seqs = iter(uow.sequences.allocate(keys))
-    events: list[EventRecord] = []
+    events: list[Event] = []
     for origin, kept in accepted:
         delivery_id = stable_id("delivery", origin.connector, origin.dedupe_key)
         traceparent = origin.traceparent or new_traceparent()

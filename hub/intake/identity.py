@@ -6,16 +6,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.connectors.envelopes import Unwrap
 from hub.connectors.routing import STORED_VALUE
 from hub.connectors.sources import Headers, Read, compile_source
 from hub.connectors.spec import HeaderValue
+from hub.mapping.context import Context
+from hub.mapping.convert import canonical
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING
 from hub.mapping.spec import Expr
-from hub.mapping.values import Context, Scope, canonical
+
+if TYPE_CHECKING:
+    from hub.project import Connector
 
 
 @dataclass(frozen=True)
@@ -49,31 +53,45 @@ class Identity:
     def of(self, payload: Any, body: bytes, headers: Headers | None = None) -> tuple[str, str | None]:
         """(dedupe key, account). Some marketplaces omit their notification id: then the exact body is
         the identity."""
-        scope = self._scope(payload)
-        key = _value(self.dedupe, scope, headers) or "sha256:" + hashlib.sha256(body).hexdigest()
-        return key, _value(self.account, scope, headers)
+        inner = self._inner(payload)
+        key = _value(self.dedupe, inner, self._ctx, headers) or "sha256:" + hashlib.sha256(body).hexdigest()
+        return key, _value(self.account, inner, self._ctx, headers)
 
     def route(self, payload: Any, headers: Headers | None) -> str | None:
         """The stored route of a header-routed delivery: its routing header's value, which normalization
         looks up as it would the field (a missing header leaves it to quarantine, with the reason)."""
         if self.routing is None:
             return None
-        value = _value(self.routing, self._scope(payload), headers)
+        value = _value(self.routing, self._inner(payload), self._ctx, headers)
         return None if value is None else STORED_VALUE + value
 
-    def _scope(self, payload: Any) -> Scope:
+    @property
+    def _ctx(self) -> Context:
+        return Context(self.connector)
+
+    def _inner(self, payload: Any) -> Any:
         try:
-            inner = self.unwrap(payload)
+            return self.unwrap(payload)
         except MappingError:
-            inner = payload  # mapping quarantines it; the body still needs a stable key
-        return Scope(inner, inner, Context(self.connector))
+            return payload  # mapping quarantines it; the body still needs a stable key
 
 
-def _value(fn: Read | None, scope: Scope, headers: Mapping[str, str] | None) -> str | None:
+def _value(fn: Read | None, payload: Any, ctx: Context, headers: Mapping[str, str] | None) -> str | None:
     if fn is None:
         return None
     try:
-        value = fn(scope, headers)
+        value = fn(payload, ctx, headers)
     except MappingError:
         return None  # a malformed field is the mapping's to report, with the payload kept
     return None if value is MISSING or value is None else canonical(value)
+
+
+def delivery_identity(connector: Connector) -> Identity | None:
+    """The identity intake gives the connector's deliveries: its webhook's, else its queue's (what the
+    receiver and the SQS poller compile)."""
+    intake = connector.webhook or connector.sqs
+    if intake is None:
+        return None
+    return Identity.compile(
+        connector.name, connector.unwrap, intake.dedupe, intake.account, connector.spec.routing.from_
+    )

@@ -1,27 +1,22 @@
 """Validate mapped data against its event type, leaving the domain-owned fields to the domain.
 
-Two ways to the same answer. The fast one turns the mapped fields into the event's JSON form (timestamps
-in UTC as ISO text, defaults filled in, fields in the model's order: what `model_dump(mode="json")` gives)
-and checks that form against the event's JSON Schema (json_form.py); it takes only values that are
-already JSON (strings, integers, booleans, null, and objects and arrays of them, plus aware datetimes where
-the schema has a date-time), which the model would keep as they are. Anything else, and anything the
-schema refuses, goes to the pydantic model, whose coercions and error messages stay the reference.
-"""
+One validator: the generated check of json_form.py, which returns the draft's JSON form (what
+`model_dump(mode="json")` of the validated model gives) or names the first field that does not fit. The
+pydantic model is built from that JSON form only when someone asks for it (Draft.data)."""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any, Optional
 
-from pydantic import ValidationError, create_model
+from pydantic import create_model
 
 from hub.events.base import EventData
 from hub.events.catalog import event_class
 from hub.mapping.errors import MappingError
-from hub.mapping.json_form import json_form
-from hub.mapping.model_form import Json
+from hub.mapping.json_form import Json, JsonForm, Refused, json_form
 
-__all__ = ["Json", "draft_json", "draft_model", "json_form", "validate_draft"]
+__all__ = ["Json", "draft_check", "draft_json", "draft_model", "event_json", "json_form"]
 
 
 @cache
@@ -35,25 +30,37 @@ def draft_model(cls: type[EventData]) -> type[EventData]:
     return create_model(f"{cls.__name__}Draft", __base__=cls, **optional)
 
 
-def validate_draft(event_type: str, data: dict[str, Any]) -> EventData:
-    cls = event_class(event_type)
+def event_json(model: type[EventData], fields: dict[str, Any], *, text_times: bool = False) -> Json:
+    """The JSON form of fields checked against a model; MappingError naming the first field that does
+    not fit. With text_times the timestamps are already in their JSON form (a draft the domain
+    completes)."""
     try:
-        return draft_model(cls).model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise MappingError(
-            f"output does not match {event_type}: {field}: {first['msg']} ({exc.error_count()} error(s))",
-            value=first.get("input") if isinstance(first.get("input"), str | int | bool) else None,
-        ) from None
+        return json_form(model, text_times)(fields)
+    except Refused as refused:
+        raise _output_error(model, refused) from None
 
 
-def draft_json(event_type: str, fields: dict[str, Any]) -> tuple[Json, EventData | None]:
-    """The draft's JSON form (what `model_dump(mode="json")` of the validated draft gives), and the model
-    when the slow way built one. Raises MappingError as validate_draft does."""
-    cls = event_class(event_type)
-    out = json_form(draft_model(cls))(fields)
-    if out is not None:
-        return out, None
-    data = validate_draft(event_type, fields)
-    return data.model_dump(mode="json"), data
+def _output_error(model: type[EventData], refused: Refused) -> MappingError:
+    at = ".".join(map(str, refused.loc))
+    return MappingError(f"output does not match {model.TYPE}: {at}: {refused.message}")
+
+
+def draft_json(event_type: str, fields: dict[str, Any]) -> Json:
+    """A draft's JSON form: the event type's check, domain-owned fields optional."""
+    return event_json(draft_model(event_class(event_type)), fields)
+
+
+@cache
+def draft_check(event_type: str) -> tuple[type[EventData], JsonForm]:
+    """The event class and its draft check, looked up once per type (the generated mappings' hot path):
+    fields -> JSON form, or MappingError."""
+    model = draft_model(event_class(event_type))
+    form = json_form(model)
+
+    def check(fields: dict[str, Any]) -> Json:
+        try:
+            return form(fields)
+        except Refused as refused:
+            raise _output_error(model, refused) from None
+
+    return event_class(event_type), check

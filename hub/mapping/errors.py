@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+_LONGEST = 300  # characters of a reason or value kept: a hostile payload must not fill the quarantine
+
+
+def shortened(text: str) -> str:
+    return text if len(text) <= _LONGEST else f"{text[:_LONGEST]}… ({len(text):,} characters)"
+
 
 class MappingError(Exception):
     def __init__(
         self, reason: str, *, at: str | None = None, value: Any = None, known: list[str] | None = None
     ):
-        self.reason = reason
+        self.reason = shortened(reason)
         self.at = at
         self.value = value
         self.known = known
@@ -28,7 +34,19 @@ class MappingError(Exception):
         if self.at:
             detail["at"] = self.at
         if self.value is not None:
-            detail["value"] = self.value if isinstance(self.value, str | int | bool) else str(self.value)
+            value = self.value
+            if isinstance(value, str):
+                value = shortened(value)
+            elif not isinstance(value, int | bool) or (isinstance(value, int) and value.bit_length() > 64):
+                value = shortened(_text(value))
+            detail["value"] = value
         if self.known is not None:
             detail["known"] = self.known
         return detail
+
+
+def _text(value: Any) -> str:
+    try:
+        return str(value)
+    except (ValueError, RecursionError):  # an integer beyond Python's digit limit, a deep structure
+        return f"<{type(value).__name__}>"

@@ -99,3 +99,16 @@ class Ignored:
 
 
 Outcome = Mapped | Quarantined | Ignored
+
+
+def outcome_of(mapping: str, drafts: list[Draft], ignored: list[str]) -> Outcome:
+    """What a mapping's run came to: its drafts, unless two share a local id; else why it emitted none."""
+    ids = [d.local_id for d in drafts]
+    if len(set(ids)) != len(ids):
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        return Quarantined(mapping, f"foreach keys repeat ({', '.join(repeated)}): events need unique keys")
+    if not drafts:
+        return Ignored(
+            mapping, "; ".join(ignored) if ignored else "the mapping emitted no event for this payload"
+        )
+    return Mapped(mapping, drafts)

@@ -4,17 +4,26 @@
 Paths are made absolute: `@` and `@name` are replaced by the `from` paths that bound them, so
 `@line.item.sku` inside `from: $.orderLines.orderLine[*].orderLineStatuses.orderLineStatus, as: line`
 reads `$.orderLines.orderLine[*].item.sku`. ITEMS stands for "the elements, when this is an array".
+
+The walk is generic over the format's models: every field of every model is visited, in every branch
+(switch cases, `data_by_event`, case branches, coalesce options, nested objects and lists), and a string
+is a path where the field's type is an expression or a path. A model that reads the items of arrays
+(`_Over`: foreach, list, sum, first/min/max, some) binds its `from` and `as`, and its other fields read
+in that scope. So a new primitive is walked without a line here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final
 
+from pydantic import BaseModel
+
 from hub.mapping import spec as s
-from hub.mapping.items import names_of
 from hub.mapping.paths import EVERY, Segment, parse
+from hub.mapping.spec.exprs import PATH_PATTERN, _Over
 
 
 class _Items:
@@ -65,11 +74,11 @@ def _use(path: str, loc: Loc, env: Env) -> PathUse:
     return PathUse(path, loc, (*base, *segments), len(base))
 
 
-def _bind(path: str, as_: Any, loc: Loc, env: Env) -> tuple[list[PathUse], Env]:
+def _bind(path: str, as_: Any, loc: Loc, env: Env) -> tuple[PathUse, Env]:
     """The use of a `from` path, and the scope inside it: `@` is the item, `as:` names the levels."""
     use = _use(path, loc, env)
     if use.absolute is None:
-        return [use], {**env, "@": ()}  # already reported as unbound; keep walking without a base
+        return use, {**env, "@": ()}  # already reported as unbound; keep walking without a base
     full = list(use.absolute)
     while len(full) > use.own and full[-1] is EVERY:
         full.pop()
@@ -78,14 +87,18 @@ def _bind(path: str, as_: Any, loc: Loc, env: Env) -> tuple[list[PathUse], Env]:
     levels.append(item)
     inner = dict(env)
     inner["@"] = item
-    for name, level in zip(names_of(as_), levels, strict=False):
+    for name, level in zip(s.names_of(as_), levels, strict=False):
         inner[f"@{name}"] = level
-    return [use], inner
+    return use, inner
 
 
-def _sources(expr: Any) -> list[tuple[str, Loc]]:
-    paths = expr.from_
-    return [(paths, ("from",))] if isinstance(paths, str) else [(p, ("from", i)) for i, p in enumerate(paths)]
+@cache
+def _reads_paths(model: type[BaseModel], field: str) -> bool:
+    """Whether strings in this field are paths: its type is an expression, or a path string. Elsewhere a
+    string is a constant, an event name, a template or a reason."""
+    info = model.model_fields[field]
+    text = repr(info.annotation) + repr(info.metadata)
+    return "PathExpr" in text or PATH_PATTERN in text
 
 
 class Walker:
@@ -94,104 +107,62 @@ class Walker:
         self.tables: list[TableUse] = []
 
     def mapping(self, spec: s.MappingSpec) -> Walker:
-        self._emitters(spec.emit, ("emit",), {"$": ()})
+        self.node(spec.emit, ("emit",), {"$": ()}, False)
         return self
 
-    def _emitters(self, emitters: list[s.Emitter], loc: Loc, env: Env) -> None:
-        for index, emitter in enumerate(emitters):
-            here = (*loc, index)
-            if isinstance(emitter, s.ForEach):
-                uses, inner = _bind(emitter.from_, emitter.as_, (*here, "from"), env)
-                self.paths += uses
-                self._expr(emitter.key, (*here, "key"), inner)
-                if emitter.when is not None:
-                    self._cond(emitter.when, (*here, "when"), inner)
-                self._emitters(emitter.emit, (*here, "emit"), inner)
-                continue
-            if emitter.when is not None:
-                self._cond(emitter.when, (*here, "when"), env)
-            if isinstance(emitter.event, s.SwitchEvent):
-                switch = emitter.event
-                source = self._expr(switch.from_, (*here, "event", "from"), env)
-                keys = frozenset([*switch.cases, *switch.ignore])
-                self.tables.append(TableUse("switch", (*here, "event", "cases"), keys, source))
-            for name, expr in emitter.data.items():
-                self._expr(expr, (*here, "data", name), env)
+    def node(self, value: Any, loc: Loc, env: Env, paths: bool) -> None:
+        if isinstance(value, s.Spec):
+            self.model(value, loc, env)
+        elif isinstance(value, str):
+            if paths and value[:1] in "$@":
+                self.paths.append(_use(value, loc, env))
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                self.node(inner, (*loc, index), env, paths)
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                self.node(inner, (*loc, key), env, paths)
 
-    def _expr(self, expr: Any, loc: Loc, env: Env) -> PathUse | None:
-        """Walk one expression; returns the use of the path its value comes from, if it is one."""
-        if isinstance(expr, str):
-            if expr[:1] in "$@":
-                use = _use(expr, loc, env)
-                self.paths.append(use)
-                return use
-            return None
-        if isinstance(expr, s.PathExpr):
-            use = _use(expr.path, (*loc, "path"), env)
+    def model(self, spec: s.Spec, loc: Loc, env: Env) -> None:
+        self._table(spec, loc, env)
+        kind = type(spec)
+        fields = [(name, info.alias or name) for name, info in kind.model_fields.items()]
+        if not isinstance(spec, _Over):
+            for name, key in fields:
+                self.node(getattr(spec, name), (*loc, key), env, _reads_paths(kind, name))
+            return
+        sources = spec.from_  # type: ignore[attr-defined]
+        for path, at in (
+            [(sources, ("from",))]
+            if isinstance(sources, str)
+            else [(p, ("from", i)) for i, p in enumerate(sources)]
+        ):
+            use, inner = _bind(path, spec.as_, (*loc, *at), env)  # type: ignore[attr-defined]
             self.paths.append(use)
-            return use
-        if isinstance(expr, s.ListExpr):
-            uses, inner = _bind(expr.from_, expr.as_, (*loc, "from"), env)
-            self.paths += uses
-            if expr.where is not None:
-                self._cond(expr.where, (*loc, "where"), inner)
-            self._expr(expr.item, (*loc, "item"), inner)
-            return None
-        if isinstance(expr, s.SumExpr | s.PickExpr):
-            for path, sub in _sources(expr):
-                uses, inner = _bind(path, expr.as_, (*loc, *sub), env)
-                self.paths += uses
-                if expr.where is not None:
-                    self._cond(expr.where, (*loc, "where"), inner)
-                if isinstance(expr, s.SumExpr):
-                    self._expr(expr.amount, (*loc, "amount"), inner)
-                    self._expr(expr.currency, (*loc, "currency"), inner)
-                else:
-                    self._expr(expr.value, (*loc, "value"), inner)
-            return None
-        if isinstance(expr, s.MoneyExpr):
-            self._expr(expr.amount, (*loc, "amount"), env)
-            self._expr(expr.currency, (*loc, "currency"), env)
-            return None
-        if isinstance(expr, s.ObjectExpr):
-            for name, field in expr.fields.items():
-                self._expr(field, (*loc, "fields", name), env)
-            return None
-        if isinstance(expr, s.CoalesceExpr | s.ArrayExpr):
-            for i, option in enumerate(expr.of):
-                self._expr(option, (*loc, "of", i), env)
-            return None
-        if isinstance(expr, s.FormatExpr):
-            for name, arg in expr.args.items():
-                self._expr(arg, (*loc, "args", name), env)
-            return None
-        if isinstance(expr, s.HoldsExpr):
-            self._cond(expr.cond, (*loc, "cond"), env)
-            return None
-        from_ = getattr(expr, "from_", None)
-        if from_ is None:
-            return None  # const, context, jsonata (an escape hatch: its paths are not checked)
-        source = self._expr(from_, (*loc, "from"), env)
-        if isinstance(expr, s.EnumExpr):
-            self.tables.append(TableUse("enum", (*loc, "values"), frozenset(expr.values), source))
-        return source
+            for name, key in fields:
+                if name not in ("from_", "as_"):
+                    self.node(getattr(spec, name), (*loc, key), inner, _reads_paths(kind, name))
 
-    def _cond(self, cond: Any, loc: Loc, env: Env) -> None:
-        if isinstance(cond, s.NotCond):
-            self._cond(cond.cond, (*loc, "cond"), env)
-        elif isinstance(cond, s.AllCond | s.AnyCond):
-            for i, part in enumerate(cond.of):
-                self._cond(part, (*loc, "of", i), env)
-        elif isinstance(cond, s.SameCond):
-            for i, value in enumerate(cond.of):
-                self._expr(value, (*loc, "of", i), env)
-        elif isinstance(cond, s.SomeCond):
-            for path, sub in _sources(cond):
-                uses, inner = _bind(path, cond.as_, (*loc, *sub), env)
-                self.paths += uses
-                self._cond(cond.where, (*loc, "where"), inner)
-        else:
-            self._expr(cond.from_, (*loc, "from"), env)
+    def _table(self, spec: s.Spec, loc: Loc, env: Env) -> None:
+        if isinstance(spec, s.EnumExpr):
+            source = source_of(spec.from_, (*loc, "from"), env)
+            self.tables.append(TableUse("enum", (*loc, "values"), frozenset(spec.values), source))
+        elif isinstance(spec, s.SwitchEvent):
+            source = source_of(spec.from_, (*loc, "from"), env)
+            keys = frozenset([*spec.cases, *spec.ignore])
+            self.tables.append(TableUse("switch", (*loc, "cases"), keys, source))
+
+
+def source_of(expr: Any, loc: Loc, env: Env) -> PathUse | None:
+    """The path a value comes from, through typed primitives (`string`, `enum` ...), when it is one."""
+    if isinstance(expr, str):
+        return _use(expr, loc, env) if expr[:1] in "$@" else None
+    if isinstance(expr, s.PathExpr):
+        return _use(expr.path, (*loc, "path"), env)
+    if isinstance(expr, _Over | s.CoalesceExpr):
+        return None
+    inner = getattr(expr, "from_", None)
+    return source_of(inner, (*loc, "from"), env) if inner is not None else None
 
 
 def walk(spec: s.MappingSpec) -> Walker:

@@ -11,7 +11,6 @@ import orjson
 from sqlalchemy import func, select
 
 from hub.events import Event
-from hub.events.envelope import EventRecord
 from hub.store.repository import Repository
 from hub.store.tables import outbox
 
@@ -43,7 +42,7 @@ class PendingRow(NamedTuple):
         return datetime.fromtimestamp(self.timestamp_ms / 1000, UTC)
 
 
-def row(event: Event | EventRecord, created_at: datetime) -> dict[str, Any]:
+def row(event: Event, created_at: datetime) -> dict[str, Any]:
     """An event as its outbox row stores it: attributes as headers, data as the value."""
     return {
         "event_id": event.id,
@@ -59,7 +58,7 @@ def row(event: Event | EventRecord, created_at: datetime) -> dict[str, Any]:
 
 
 class Outbox(Repository):
-    def append(self, events: Sequence[Event | EventRecord], created_at: datetime) -> None:
+    def append(self, events: Sequence[Event], created_at: datetime) -> None:
         """Write events in this unit of work: they commit with the state change that caused them."""
         if events:
             self.backend.append_outbox(self.conn, [row(e, created_at) for e in events], created_at)

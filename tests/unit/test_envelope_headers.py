@@ -25,7 +25,7 @@ def test_headers_equal_the_json_form_of_the_attributes() -> None:
         causationid="d",
         traceparent="00-" + "1" * 32 + "-" + "2" * 16 + "-01",
     )
-    dumped = event.model_dump(mode="json")
+    dumped = event.as_json()
     expected = [
         (f"ce_{name}", str(dumped[name]))
         for name in (

@@ -77,8 +77,8 @@ def test_an_enum_table_must_map_every_value_the_schema_enumerates(tmp_path: Path
     order = project / "mappings" / "walmart" / "order.yaml"
     edit(order, "            Refund: null", "            # Refund left out")
     (issue,) = issues_in(project, order)
-    # The table's line: its first entry, under the `from` it reads.
-    assert issue.line == line_of(order, "Created: OrderPlaced", after='from: "@.status"')
+    # The table's line: its `values:` key, under the `from` it reads.
+    assert issue.line == line_of(order, "values:", after='from: "@.status"')
     assert issue.known == ("Refund",)
     assert issue.message.startswith(
         "@.status ($.orderLines.orderLine[*].orderLineStatuses.orderLineStatus[*].status): "

@@ -12,11 +12,13 @@ from pydantic import ValidationError
 
 from hub.jsonio import loads
 from hub.mapping import spec as s
-from hub.mapping.compiler import compile_mapping
+from hub.mapping.context import Context
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING
 from hub.mapping.result import Ignored, Mapped, Quarantined
-from hub.mapping.values import Context, Scope, compile_condition, compile_expr
+from tests.support import runtimes
+
+pytestmark = pytest.mark.usefixtures("runtime")
 
 CTX = Context("shop", "acct")
 ORDER = {
@@ -36,8 +38,7 @@ def expr(value: Any, root: Any = ORDER) -> Any:
     model = s.MappingSpec.model_validate(
         {"type": "mapping", "emit": [{"type": "event", "event": "OrderPlaced", "data": {"x": value}}]}
     )
-    compiled = compile_expr(model.emit[0].data["x"])  # type: ignore[union-attr]
-    return compiled(Scope(root, root, CTX))
+    return runtimes.value(model.emit[0].data["x"], root, CTX)  # type: ignore[union-attr]
 
 
 def cond(value: Any, root: Any = ORDER) -> bool:
@@ -47,7 +48,7 @@ def cond(value: Any, root: Any = ORDER) -> bool:
 
 def mapping(doc: dict[str, Any], tmp_path: Path | None = None) -> Any:
     spec = s.MappingSpec.model_validate({"type": "mapping", **doc})
-    return compile_mapping("m", Path("m.yaml"), spec, tmp_path or Path("."))
+    return runtimes.mapping(spec, tmp_path or Path("."))
 
 
 ORDER_FIELDS = {
@@ -209,7 +210,5 @@ def test_input_schema_can_name_one_definition_of_a_bigger_schema(tmp_path: Path)
 
 
 def test_contains_and_case_compile_as_conditions_everywhere() -> None:
-    holds = compile_condition(
-        s.ContainsCond.model_validate({"type": "contains", "from": "$.flags", "value": "BUYABLE"})
-    )
-    assert holds(Scope(ORDER, ORDER, CTX))
+    contains = s.ContainsCond.model_validate({"type": "contains", "from": "$.flags", "value": "BUYABLE"})
+    assert runtimes.holds(contains, ORDER, CTX)

@@ -12,11 +12,13 @@ from pydantic import ValidationError
 
 from hub.jsonio import loads
 from hub.mapping import spec as s
-from hub.mapping.compiler import compile_mapping
+from hub.mapping.context import Context
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING
 from hub.mapping.result import Mapped, Quarantined
-from hub.mapping.values import Context, Scope, compile_condition, compile_expr
+from tests.support import runtimes
+
+pytestmark = pytest.mark.usefixtures("runtime")
 
 # One PO: line 1 split across two statuses, two lines shipped under one tracking number, one under another.
 PO = loads(
@@ -39,19 +41,19 @@ def value(expr: Any, root: Any = PO) -> Any:
     model = s.MappingSpec.model_validate(
         {"type": "mapping", "emit": [{"type": "event", "event": "OrderPlaced", "data": {"x": expr}}]}
     )
-    return compile_expr(model.emit[0].data["x"])(Scope(root, root, CTX))  # type: ignore[union-attr]
+    return runtimes.value(model.emit[0].data["x"], root, CTX)  # type: ignore[union-attr]
 
 
 def holds(cond: Any, root: Any = PO) -> bool:
     model = s.MappingSpec.model_validate(
         {"type": "mapping", "emit": [{"type": "event", "event": "OrderPlaced", "when": cond, "data": {}}]}
     )
-    return compile_condition(model.emit[0].when)(Scope(root, root, CTX))  # type: ignore[arg-type,union-attr]
+    return runtimes.holds(model.emit[0].when, root, CTX)  # type: ignore[arg-type,union-attr]
 
 
 def apply(emit: list[Any], payload: Any = PO) -> Mapped | Quarantined:
     spec = s.MappingSpec.model_validate({"type": "mapping", "emit": emit})
-    outcome = compile_mapping("t", Path("t.yaml"), spec, Path(".")).apply(payload, CTX)
+    outcome = runtimes.mapping(spec).apply(payload, CTX)
     assert not isinstance(outcome, Quarantined) or outcome.reason, outcome
     return outcome  # type: ignore[return-value]
 
@@ -138,9 +140,7 @@ def test_without_distinct_a_repeated_key_still_quarantines() -> None:
         "event": "OrderPlaced",
         "data": {"channel": "w", "order_id": "P1", "occurred_at": {"type": "context", "name": "received_at"}},
     }
-    outcome = compile_mapping(
-        "t",
-        Path("t.yaml"),
+    outcome = runtimes.mapping(
         s.MappingSpec.model_validate(
             {
                 "type": "mapping",
@@ -248,5 +248,5 @@ def test_context_received_at_is_missing_unless_intake_gives_it() -> None:
     model = s.MappingSpec.model_validate(
         {"type": "mapping", "emit": [{"type": "event", "event": "OrderPlaced", "data": {"x": expr}}]}
     )
-    got = compile_expr(model.emit[0].data["x"])(Scope(PO, PO, Context("w", received_at=when)))  # type: ignore[union-attr]
+    got = runtimes.value(model.emit[0].data["x"], PO, Context("w", received_at=when))  # type: ignore[union-attr]
     assert got == when

@@ -9,9 +9,12 @@ import pytest
 
 from hub.jsonio import loads
 from hub.mapping import spec as s
+from hub.mapping.context import Context
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING
-from hub.mapping.values import Context, Scope, compile_expr
+from tests.support import runtimes
+
+pytestmark = pytest.mark.usefixtures("runtime")
 
 ROOT = loads(
     b'{"price": {"Amount": "1234.565", "CurrencyCode": "JPY"}, "num": 10.99, "ms": 1595961545000,'
@@ -25,8 +28,7 @@ def run(expr: Any, root: Any = ROOT) -> Any:
     model = s.MappingSpec.model_validate(
         {"type": "mapping", "emit": [{"type": "event", "event": "OrderPlaced", "data": {"x": expr}}]}
     )
-    compiled = compile_expr(model.emit[0].data["x"])  # type: ignore[union-attr]
-    return compiled(Scope(root, root, Context("test", "acct")))
+    return runtimes.value(model.emit[0].data["x"], root, Context("test", "acct"))  # type: ignore[union-attr]
 
 
 def test_money_rounds_as_declared_and_keeps_strings() -> None:

@@ -1,16 +1,18 @@
-"""Compile a whole mapping into one Python function, through generated source.
+"""The mapping language's one runtime: a whole mapping compiled into one Python function, through
+generated source.
 
-The closures of values.py (one Python call per node of the expression tree, a Scope object per item) are
-the reference semantics; this package writes the same evaluation out as straight-line code: paths become
-dictionary look-ups, `from` items become nested loops, names bound by `as:` become local variables, and
-every node is evaluated in the same order and raises the same MappingError as its closure would. What is
-rare or has no gain from being inlined (JSONata, ISO timestamps, decimals, joins) calls the closure of
-values.py with a Scope built on the spot.
+Paths become dictionary look-ups, `from` items become nested loops, names bound by `as:` become local
+variables, and each expression is written out as straight-line code when the mapping loads. Conversions
+shared with tests/mapping_oracle (a closure interpreter kept as a differential oracle) live in
+hub/mapping/convert.py.
 
-The generated function is `emit(root, ctx, out)`: it appends Drafts and ignore reasons to `out`.
+The generated function is `emit(root, ctx, out)`: it appends Drafts and ignore reasons to `out` (an
+Emission). compile_value and compile_test write one expression or condition as a function of
+(payload, context): routing, envelopes and delivery identity use them.
 
 The Compiler is one mixin per kind of node (paths, exprs, combinators, aggregates, conditions, emitters),
-so that each kind reads on its own; base.py names what they call on one another.
+so that each kind reads on its own; base.py names what they call on one another. A new primitive is one
+method `_<ModelName>` in the mixin of its kind.
 """
 
 from __future__ import annotations
@@ -27,17 +29,28 @@ from hub.mapping.codegen.conditions import Conditions
 from hub.mapping.codegen.emitters import Emitters
 from hub.mapping.codegen.exprs import Exprs
 from hub.mapping.codegen.paths import Paths
+from hub.mapping.codegen.runtime import Emission
+from hub.mapping.context import Context
 from hub.mapping.drafts import draft_model, json_form
-from hub.mapping.values import Scope
 
-__all__ = ["Compiler", "Env", "compile_function", "compile_test", "compile_value"]
+__all__ = [
+    "Compiler",
+    "Emission",
+    "Env",
+    "MappingFunction",
+    "compile_function",
+    "compile_test",
+    "compile_value",
+]
+
+MappingFunction = Callable[[Any, Context, Emission], None]
 
 
 class Compiler(Paths, Exprs, Combinators, Aggregates, Conditions, Emitters):
     """Writes a mapping, or one expression or condition, as the source of one Python function."""
 
 
-def compile_function(mapping: s.MappingSpec) -> Callable[[Any, Any, Any], None]:
+def compile_function(mapping: s.MappingSpec) -> MappingFunction:
     # Built before the first payload: the event types' JSON forms and validators of every type it emits.
     for cls in _event_types(mapping.emit):
         json_form(draft_model(event_class(cls)))
@@ -60,22 +73,23 @@ def _event_types(emitters: list[s.Emitter]) -> set[str]:
     return found
 
 
-def _standalone(build: Callable[[Compiler, Env], str]) -> Callable[[Scope], Any]:
+def _standalone(build: Callable[[Compiler, Env], str], name: str) -> Callable[[Any, Context], Any]:
     compiler = Compiler()
-    result = build(compiler, {"$": "root", "@": "item"})
+    result = build(compiler, {"$": "root", "@": "root"})
     compiler.w.line(f"return {result}")
-    source = "def run(root, item, ctx):\n" + "\n".join(compiler.w.lines) + "\n"
+    source = "def run(root, ctx):\n" + "\n".join(compiler.w.lines) + "\n"
     namespace = dict(compiler.w.ns)
-    exec(compile(source, "<expression>", "exec"), namespace)
-    fn = namespace["run"]
-    return lambda scope: fn(scope.root, scope.item, scope.ctx)
+    exec(compile(source, f"<{name}>", "exec"), namespace)
+    fn: Callable[[Any, Context], Any] = namespace["run"]
+    fn.__doc__ = source
+    return fn
 
 
-def compile_value(expr: Any) -> Callable[[Scope], Any]:
-    """One expression as generated code, called like values.compile_expr's closures (top-level scope)."""
-    return _standalone(lambda c, env: c.value(expr, env))
+def compile_value(expr: s.Expr) -> Callable[[Any, Context], Any]:
+    """One expression as a function of (payload, context): its value, or MISSING."""
+    return _standalone(lambda c, env: c.value(expr, env), "expression")
 
 
-def compile_test(cond: Any) -> Callable[[Scope], bool]:
-    """One condition as generated code, called like values.compile_condition's closures."""
-    return _standalone(lambda c, env: c.cond(cond, env))
+def compile_test(cond: s.Condition) -> Callable[[Any, Context], bool]:
+    """One condition as a function of (payload, context)."""
+    return _standalone(lambda c, env: c.cond(cond, env), "condition")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hub.mapping import spec as s
 from hub.mapping.codegen.base import Base, Env
-from hub.mapping.values import where
+from hub.mapping.spec import where
 
 
 class Aggregates(Base):
@@ -33,7 +33,7 @@ class Aggregates(Base):
         def body(inner: Env) -> None:
             raw = self.value(expr.amount, inner)
             with self.w.block(f"if {raw} is not MISSING and {raw} is not None:"):
-                self.w.line(f"{total} += to_decimal({raw}, {amount_at})")
+                self.w.line(f"{total} = add({total}, to_decimal({raw}, {amount_at}))")
                 self.w.line(f"{count} += 1")
                 if expr.currency is not None:
                     code = self.value(expr.currency, inner)

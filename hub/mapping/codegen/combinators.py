@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from string import Formatter
+
 from hub.mapping import spec as s
 from hub.mapping.codegen.base import Base, Env
+from hub.mapping.spec import where
 
 
 class Combinators(Base):
@@ -28,17 +31,25 @@ class Combinators(Base):
         return out
 
     def _FormatExpr(self, expr: s.FormatExpr, env: Env) -> str:
+        """The template as a concatenation, written out when the mapping loads: nothing is looked up by
+        name while mapping, so no payload can make it fail (the format checks each placeholder)."""
         out = self.w.tmp()
         self.w.line(f"{out} = MISSING")
         depth = self.w.depth
-        values = []
+        texts = {}
         for name, arg in expr.args.items():
             value = self.value(arg, env)
-            values.append((name, value))
             self.w.line(f"if {value} is not MISSING and {value} is not None:")
             self.w.depth += 1
-        args = ", ".join(f"{self.w.const(n)}: canonical({v})" for n, v in values)
-        self.w.line(f"{out} = {self.w.const(expr.template)}.format_map({{{args}}})")
+            texts[name] = self.w.tmp("x")
+            self.w.line(f"{texts[name]} = canonical({value}, {self.w.const(where(arg))})")
+        parts = []
+        for literal, field, _spec, _conversion in Formatter().parse(expr.template):
+            if literal:
+                parts.append(self.w.const(literal))
+            if field is not None:
+                parts.append(texts[field])
+        self.w.line(f"{out} = {' + '.join(parts) or repr('')}")
         self.w.depth = depth
         return out
 
@@ -73,3 +84,9 @@ class Combinators(Base):
 
     def _HoldsExpr(self, expr: s.HoldsExpr, env: Env) -> str:
         return self.cond(expr.cond, env)
+
+    def _JoinExpr(self, expr: s.JoinExpr, env: Env) -> str:
+        value, out = self.value(expr.from_, env), self.w.tmp()
+        at, separator = self.w.const(where(expr.from_)), self.w.const(expr.separator)
+        self.w.line(f"{out} = join_items({value}, {at}, {separator}, {expr.distinct})")
+        return out

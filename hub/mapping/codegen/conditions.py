@@ -7,6 +7,7 @@ from typing import Any
 from hub.mapping import spec as s
 from hub.mapping.codegen.base import Base, Env
 from hub.mapping.convert import canonical
+from hub.mapping.spec import where
 
 
 class Conditions(Base):
@@ -14,19 +15,20 @@ class Conditions(Base):
         """Emit the statements deciding a condition; return the name of a bool holding it."""
         out = self.w.tmp("c")
         if isinstance(cond, s.EqualsCond | s.InCond):
-            value = self.value(cond.from_, env)
+            value, at = self.value(cond.from_, env), self.w.const(where(cond.from_))
             if isinstance(cond, s.EqualsCond):
                 test = f"== {self.w.const(canonical(cond.value))}"
             else:
                 test = f"in {self.w.const(frozenset(canonical(v) for v in cond.values))}"
             self.w.line(
                 f"{out} = {value} is not MISSING and {value} is not None and "
-                f"({value} if {value}.__class__ is str else canonical({value})) {test}"
+                f"({value} if {value}.__class__ is str else canonical({value}, {at})) {test}"
             )
         elif isinstance(cond, s.ContainsCond):
             value, wanted = self.value(cond.from_, env), self.w.const(canonical(cond.value))
+            at = self.w.const(where(cond.from_))
             self.w.line(
-                f"{out} = isinstance({value}, list) and any(canonical(i) == {wanted} for i in {value})"
+                f"{out} = isinstance({value}, list) and any(canonical(i, {at}) == {wanted} for i in {value})"
             )
         elif isinstance(cond, s.ExistsCond):
             value = self.value(cond.from_, env)

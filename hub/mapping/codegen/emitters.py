@@ -8,7 +8,7 @@ from typing import Any
 
 from hub.mapping import spec as s
 from hub.mapping.codegen.base import Base, Env
-from hub.mapping.values import where
+from hub.mapping.spec import where
 
 
 class Emitters(Base):
@@ -23,7 +23,7 @@ class Emitters(Base):
             message = self.w.const("status to choose the event from is missing")
             self.w.line(f"raise MappingError({message}, at={path})")
         key = self.w.tmp("k")
-        self.w.line(f"{key} = canonical({raw})")
+        self.w.line(f"{key} = canonical({raw}, {path})")
         first = True
         for case, chosen in event.cases.items():
             with self.w.block(f"{'if' if first else 'elif'} {key} == {self.w.const(case)}:"):
@@ -89,7 +89,7 @@ class Emitters(Base):
                 message = self.w.const("foreach item has no key")
                 self.w.line(f"raise MappingError({message}, at={key_at})")
             text = self.w.tmp("key")
-            self.w.line(f"{text} = canonical({identity})")
+            self.w.line(f"{text} = canonical({identity}, {key_at})")
             if emitter.distinct:
                 self.w.line(f"if {text} in {seen}: continue")
                 self.w.line(f"{seen}.add({text})")

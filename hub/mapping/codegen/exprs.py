@@ -1,30 +1,20 @@
-"""Value expressions as generated code: the dispatch on the expression's type, the typed primitives and
-money; what has no method here calls the closure of values.py."""
+"""Value expressions as generated code: the dispatch on the expression's type, the typed primitives,
+money and JSONata."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+import jsonata
+
 from hub.mapping import spec as s
 from hub.mapping.codegen.base import Base, Env
-from hub.mapping.values import compile_expr, where
+from hub.mapping.convert import epoch_range, timestamp_converter
+from hub.mapping.spec import where
 
 
 class Exprs(Base):
-    def scope_of(self, env: Env) -> str:
-        """A Scope for a closure of values.py: root, current item and the names bound here."""
-        names = ", ".join(
-            f"{self.w.const(k[1:])}: {v}" for k, v in env.items() if k.startswith("@") and k != "@"
-        )
-        return f"Scope(root, {env['@']}, ctx, {{{names}}})"
-
-    def closure(self, expr: Any, env: Env) -> str:
-        fn = self.w.const(compile_expr(expr))
-        out = self.w.tmp()
-        self.w.line(f"{out} = {fn}({self.scope_of(env)})")
-        return out
-
     def value(self, expr: Any, env: Env) -> str:
         """Emit the statements computing an expression; return the name (or literal) holding it."""
         if expr is None or isinstance(expr, bool | int) or (isinstance(expr, str) and expr[:1] not in "$@"):
@@ -33,7 +23,9 @@ class Exprs(Base):
             return self.path(expr, env)
         method = getattr(self, f"_{type(expr).__name__}", None)
         if method is None:
-            return self.closure(expr, env)
+            raise TypeError(
+                f"no code for {type(expr).__name__}: add a method _{type(expr).__name__} to a part"
+            )
         return str(method(expr, env))
 
     def assign(self, target: str, name: str, expr: Any, env: Env) -> None:
@@ -98,36 +90,23 @@ class Exprs(Base):
         at = self.w.const(where(expr))
         return self._typed(expr, env, lambda v: f"{v} if {v}.__class__ is bool else to_bool({v}, {at})")
 
-    def _converted(self, expr: Any, env: Env) -> str:
-        """A typed primitive whose conversion stays the closure's converter (the part after `from`)."""
-        from hub.mapping.convert import enum_converter, timestamp_converter
-        from hub.mapping.values import _decimal_converter
-
-        factories: dict[type, Callable[[Any], Any]] = {
-            s.DecimalExpr: _decimal_converter,
-            s.TimestampExpr: timestamp_converter,
-            s.EnumExpr: enum_converter,
-        }
-        factory = factories[type(expr)]
-        fn, at = self.w.const(factory(expr)), self.w.const(where(expr))
-        return self._typed(expr, env, lambda v: f"{fn}({v}, {at})")
-
     def _DecimalExpr(self, expr: s.DecimalExpr, env: Env) -> str:
-        return self._converted(expr, env)
+        at, scale, rounding = self.w.const(where(expr)), self.w.const(expr.scale), self.w.const(expr.rounding)
+        return self._typed(expr, env, lambda v: f"quantize(to_decimal({v}, {at}), {scale}, {rounding})")
 
     def _TimestampExpr(self, expr: s.TimestampExpr, env: Env) -> str:
-        if expr.format == "iso8601":
-            return self._converted(expr, env)
-        from hub.mapping.convert import timestamp_converter
-
         fn, at = self.w.const(timestamp_converter(expr)), self.w.const(where(expr))
+        if expr.format == "iso8601":
+            return self._typed(expr, env, lambda v: f"{fn}({v}, {at})")
         scale = 1_000 if expr.format == "epoch_ms" else 1_000_000
-        # An integer needs no decimal on the way: the same microseconds, exactly.
+        lo, hi = epoch_range(expr.format)
+        # An integer in range needs no decimal on the way: the same microseconds, exactly.
         return self._typed(
             expr,
             env,
             lambda v: (
-                f"EPOCH + timedelta(microseconds={v} * {scale}) if {v}.__class__ is int else {fn}({v}, {at})"
+                f"EPOCH + timedelta(microseconds={v} * {scale}) "
+                f"if {v}.__class__ is int and {lo} <= {v} <= {hi} else {fn}({v}, {at})"
             ),
         )
 
@@ -137,7 +116,7 @@ class Exprs(Base):
         out = self._present(expr, self.value(expr.from_, env), expr.type, at)
         with self.w.block(f"if {out} is not MISSING:"):
             key = self.w.tmp("k")
-            self.w.line(f"{key} = {out} if {out}.__class__ is str else canonical({out})")
+            self.w.line(f"{key} = {out} if {out}.__class__ is str else canonical({out}, {at})")
             with self.w.block(f"if {key} not in {table}:"):
                 self.w.line(
                     f"raise MappingError(f'unknown value {{{key}!r}}', at={at}, value={out}, known={known})"
@@ -181,4 +160,16 @@ class Exprs(Base):
                     self.w.line(
                         f"{out} = {{'amount': quantize({amount}, {scale}, {rounding}), 'currency': {code}}}"
                     )
+        return out
+
+    def _JsonataExpr(self, expr: s.JsonataExpr, env: Env) -> str:
+        program, text = self.w.const(jsonata.Jsonata(expr.expr)), self.w.const(expr.expr)
+        out = self.w.tmp()
+        self.w.line(f"{out} = run_jsonata({program}, {text}, root, {env['@']})")
+        with self.w.block(f"if {out} is None:"):
+            if expr.required:
+                message = self.w.const("jsonata expression gave no value")
+                self.w.line(f"raise MappingError({message}, at={text})")
+            else:
+                self.w.line(f"{out} = MISSING")
         return out

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from hub.mapping.codegen.base import Base, Env
-from hub.mapping.items import names_of
 from hub.mapping.paths import EVERY, parse, walker
+from hub.mapping.spec import names_of
 
 
 class Paths(Base):

@@ -2,31 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from hub.events.catalog import event_class
 from hub.mapping.convert import (
     CURRENCY,
     EPOCH,
+    add,
     canonical,
+    join_items,
     per_unit,
     quantize,
+    run_jsonata,
     to_bool,
     to_decimal,
     to_int,
     to_string,
 )
-from hub.mapping.drafts import draft_json
+from hub.mapping.drafts import draft_check
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING, NotAnArray
 from hub.mapping.result import Draft
-from hub.mapping.values import Scope
+
+
+@dataclass(slots=True)
+class Emission:
+    """What a generated mapping appends to while it runs: the drafts, and why statuses were ignored."""
+
+    drafts: list[Draft] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
 
 
 def _make_draft(event_type: str, fields: dict[str, Any], local_id: str) -> Draft:
-    data, model = draft_json(event_type, fields)
-    return Draft(model, local_id, event_class(event_type), json=data)
+    event, check = draft_check(event_type)
+    return Draft(None, local_id, event, json=check(fields))
 
 
 def _comparable(value: Any, at: str | None) -> Any:
@@ -45,18 +56,20 @@ NAMES: dict[str, Any] = {
     "MISSING": MISSING,
     "MappingError": MappingError,
     "NotAnArray": NotAnArray,
-    "Scope": Scope,
     "canonical": canonical,
     "to_string": to_string,
     "to_int": to_int,
     "to_bool": to_bool,
     "to_decimal": to_decimal,
+    "add": add,
     "quantize": quantize,
     "per_unit": per_unit,
     "CURRENCY": CURRENCY,
     "EPOCH": EPOCH,
     "timedelta": timedelta,
-    "Decimal": __import__("decimal").Decimal,
+    "Decimal": Decimal,
+    "join_items": join_items,
+    "run_jsonata": run_jsonata,
     "_make_draft": _make_draft,
     "_comparable": _comparable,
     "_same": _same,

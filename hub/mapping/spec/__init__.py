@@ -12,6 +12,8 @@ from hub.mapping.spec.conditions import *  # noqa: F403
 from hub.mapping.spec.document import *  # noqa: F403
 from hub.mapping.spec.exprs import *  # noqa: F403
 from hub.mapping.spec.exprs import _Over, _Typed  # noqa: F401
+from hub.mapping.spec.sources import names_of as names_of
+from hub.mapping.spec.sources import where as where
 
 _NAMESPACE = {**vars(exprs), **vars(conditions), **vars(document)}
 _OWN_MODELS = [

@@ -79,6 +79,12 @@ class InputSpec(Spec):
         description="Schema paths (like /properties/NotificationType) whose errors are tolerated, "
         "for official schemas that contradict the marketplace's real payloads.",
     )
+    attached: dict[PathString, str] = Field(
+        default_factory=dict,
+        description="Parts a pull stream attaches to each record from another request (Orders v0: "
+        "getOrderItems' OrderItems as $.OrderItems): path -> the JSON Schema of that part "
+        "(file.json#/pointer), against which `hub lint` checks the paths read under it.",
+    )
 
 
 class MappingSpec(Spec):

@@ -7,9 +7,12 @@ scalar is a constant) or an object with a `type:`. `[*]` in a path takes every e
 
 from __future__ import annotations
 
+import re
+from string import Formatter
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import jsonata
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hub.events.catalog import EVENT_TYPES
 from hub.mapping.paths import EVERY, parse
@@ -200,11 +203,42 @@ class CoalesceExpr(Spec):
 
 
 class FormatExpr(Spec):
-    """A string from a template: `{name}` is replaced by the value of args.name."""
+    """A string from a template: `{name}` is replaced by the value of args.name (`{{` and `}}` are
+    braces). No value when an argument is missing or null."""
 
     type: Literal["format"]
     template: str
     args: dict[str, Expr]
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> FormatExpr:
+        for name in placeholders(self.template):
+            if name not in self.args:
+                known = ", ".join(self.args) or "none"
+                raise ValueError(f"template names {{{name}}}, which args does not give (args: {known})")
+        return self
+
+
+_BARE = re.compile(ITEM_NAME_PATTERN)
+
+
+def placeholders(template: str) -> list[str]:
+    """The names a format template fills in; ValueError for anything but a bare `{name}`."""
+    try:
+        parsed = list(Formatter().parse(template))
+    except ValueError as exc:
+        raise ValueError(f"template {template!r}: {exc} (write a brace as {{{{ or }}}})") from None
+    names = []
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not _BARE.fullmatch(name) or spec or conversion:
+            written = (
+                "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            )
+            raise ValueError(f"template placeholder {written} must be a bare {{name}} of args")
+        names.append(name)
+    return names
 
 
 class CaseBranch(Spec):
@@ -253,6 +287,15 @@ class JsonataExpr(Spec):
     type: Literal["jsonata"]
     expr: str
     required: bool = False
+
+    @field_validator("expr")
+    @classmethod
+    def _parses(cls, text: str) -> str:
+        try:
+            jsonata.Jsonata(text)
+        except Exception as exc:  # jsonata-python raises its own JException for syntax errors
+            raise ValueError(f"not a JSONata expression: {exc}") from None
+        return text
 
 
 TypedExpr = Annotated[

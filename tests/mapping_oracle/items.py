@@ -1,4 +1,4 @@
-"""Primitives over the items of arrays: list, sum, first/min/max and the `some` condition.
+"""The oracle's primitives over the items of arrays: list, sum, first/min/max and the `some` condition.
 
 Each reads `from` (one or several paths; `[*]` flattens nested arrays), binds `as:` names to the
 elements taken on the way, keeps the items `where` holds, and evaluates its expressions per item.
@@ -12,24 +12,26 @@ from decimal import Decimal
 from typing import Any
 
 from hub.mapping import spec as s
-from hub.mapping.convert import CURRENCY, quantize, to_decimal
+from hub.mapping.convert import CURRENCY, add, quantize, to_decimal
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING, NotAnArray, levels, parse
+from hub.mapping.spec import names_of, where
+from tests.mapping_oracle.scope import (
+    CONDITIONS,
+    EXPRS,
+    Compiled,
+    Predicate,
+    Scope,
+    compile_condition,
+    compile_expr,
+    compile_getter,
+)
 
-Compiled = Callable[[Any], Any]  # of a values.Scope; kept loose here to avoid an import cycle
-Items = Callable[[Any], Iterator[Any]]
-
-
-def names_of(as_: str | list[str] | None) -> list[str]:
-    if as_ is None:
-        return []
-    return [as_] if isinstance(as_, str) else list(as_)
+Items = Callable[[Scope], Iterator[Scope]]
 
 
 def compile_items(sources: str | list[str], as_: str | list[str] | None, *, singles: bool) -> Items:
     """A function of a scope yielding the scope of every item, `@` and the `as:` names bound."""
-    from hub.mapping.values import compile_getter
-
     paths = [sources] if isinstance(sources, str) else list(sources)
     names = names_of(as_)
     compiled = []
@@ -39,7 +41,7 @@ def compile_items(sources: str | list[str], as_: str | list[str] | None, *, sing
         start = compile_getter(anchor)
         compiled.append((path, start, segments, names[:depth] + [""] * (depth - len(names))))
 
-    def run(scope: Any) -> Iterator[Any]:
+    def run(scope: Scope) -> Iterator[Any]:
         for path, start, segments, slots in compiled:
             origin = start(scope)
             if origin is MISSING:
@@ -55,8 +57,6 @@ def compile_items(sources: str | list[str], as_: str | list[str] | None, *, sing
 
 
 def _kept(expr: Any, *, singles: bool) -> Items:
-    from hub.mapping.values import compile_condition
-
     every = compile_items(expr.from_, expr.as_, singles=singles)
     keep = compile_condition(expr.where) if expr.where is not None else None
     if keep is None:
@@ -65,13 +65,11 @@ def _kept(expr: Any, *, singles: bool) -> Items:
 
 
 def compile_list(expr: s.ListExpr) -> Compiled:
-    from hub.mapping.values import compile_expr, compile_getter
-
     source = compile_getter(expr.from_)
     every = _kept(expr, singles=False)
     item = compile_expr(expr.item)
 
-    def run(scope: Any) -> Any:
+    def run(scope: Scope) -> Any:
         if source(scope) in (MISSING, None):
             return MISSING
         values = [item(inner) for inner in every(scope)]
@@ -80,14 +78,12 @@ def compile_list(expr: s.ListExpr) -> Compiled:
     return run
 
 
-def compile_some(cond: s.SomeCond) -> Callable[[Any], bool]:
+def compile_some(cond: s.SomeCond) -> Predicate:
     every = _kept(cond, singles=True)
     return lambda scope: any(True for _ in every(scope))
 
 
 def compile_sum(expr: s.SumExpr) -> Compiled:
-    from hub.mapping.values import compile_expr, where
-
     every = _kept(expr, singles=True)
     amount, amount_at = compile_expr(expr.amount), where(expr.amount)
     currency = compile_expr(expr.currency) if expr.currency is not None else None
@@ -95,13 +91,13 @@ def compile_sum(expr: s.SumExpr) -> Compiled:
     scale, rounding, required = expr.scale, expr.rounding, expr.required
     label = ", ".join([expr.from_] if isinstance(expr.from_, str) else expr.from_)
 
-    def run(scope: Any) -> Any:
+    def run(scope: Scope) -> Any:
         total, codes, count = Decimal(0), set(), 0
         for inner in every(scope):
             raw = amount(inner)
             if raw is MISSING or raw is None:
                 continue
-            total += to_decimal(raw, amount_at)
+            total = add(total, to_decimal(raw, amount_at))
             count += 1
             if currency is not None:
                 code = currency(inner)
@@ -130,14 +126,12 @@ def _comparable(value: Any, at: str | None) -> Decimal | datetime:
 
 
 def compile_pick(expr: s.PickExpr) -> Compiled:
-    from hub.mapping.values import compile_expr, where
-
     every = _kept(expr, singles=True)
     value, value_at = compile_expr(expr.value), where(expr.value)
     op, default, required = expr.type, expr.default, expr.required
     label = ", ".join([expr.from_] if isinstance(expr.from_, str) else expr.from_)
 
-    def choose(scope: Any) -> Any:
+    def choose(scope: Scope) -> Any:
         found = (v for v in (value(inner) for inner in every(scope)) if v is not MISSING and v is not None)
         if op == "first":
             return next(found, MISSING)
@@ -152,7 +146,7 @@ def compile_pick(expr: s.PickExpr) -> Compiled:
                 best = (key, candidate)
         return best if best is MISSING else best[1]
 
-    def run(scope: Any) -> Any:
+    def run(scope: Scope) -> Any:
         chosen = choose(scope)
         if chosen is MISSING:
             if default is not None:
@@ -162,3 +156,7 @@ def compile_pick(expr: s.PickExpr) -> Compiled:
         return chosen
 
     return run
+
+
+EXPRS.update({s.ListExpr: compile_list, s.SumExpr: compile_sum, s.PickExpr: compile_pick})
+CONDITIONS[s.SomeCond] = compile_some

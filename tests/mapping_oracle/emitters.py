@@ -1,0 +1,150 @@
+"""The oracle's emitters: events, switches and foreach loops as closures, and a mapping applied with them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hub.events.catalog import event_class
+from hub.mapping import spec as s
+from hub.mapping.context import Context
+from hub.mapping.convert import canonical
+from hub.mapping.errors import MappingError
+from hub.mapping.inputs import InputCheck, compile_input
+from hub.mapping.limits import check_depth
+from hub.mapping.paths import MISSING
+from hub.mapping.result import Draft, Outcome, Quarantined, outcome_of
+from hub.mapping.spec import where
+from tests.mapping_oracle.drafts import validate
+from tests.mapping_oracle.items import compile_items
+from tests.mapping_oracle.scope import Scope, compile_condition, compile_expr
+
+
+@dataclass(slots=True)
+class _Emission:
+    drafts: list[Draft]
+    ignored: list[str]
+
+
+EmitFn = Callable[[Scope, str, _Emission], None]
+
+
+def _compile_event(emitter: s.EmitEvent, label: str) -> EmitFn:
+    data = [(name, compile_expr(expr)) for name, expr in emitter.data.items()]
+    extra = {
+        event: [(name, compile_expr(expr)) for name, expr in fields.items()]
+        for event, fields in emitter.data_by_event.items()
+    }
+    when = compile_condition(emitter.when) if emitter.when else None
+    choose = _compile_choice(emitter.event)
+
+    def emit(scope: Scope, prefix: str, out: _Emission) -> None:
+        if when is not None and not when(scope):
+            return
+        event_type = choose(scope, out)
+        if event_type is None:
+            return
+        fields = {}
+        for name, fn in [*data, *extra.get(event_type, ())]:
+            value = fn(scope)
+            if value is not MISSING:
+                fields[name] = value
+        json = validate(event_type, fields)
+        out.drafts.append(Draft(None, f"{prefix}{label}", event_class(event_type), json=json))
+
+    return emit
+
+
+Choice = Callable[[Scope, _Emission], str | None]
+
+
+def _compile_choice(event: str | s.SwitchEvent) -> Choice:
+    if isinstance(event, str):
+        name = event
+        return lambda _scope, _out: name
+    source, path = compile_expr(event.from_), where(event.from_)
+    cases = {key: _compile_choice(target) for key, target in event.cases.items()}
+    ignore = dict(event.ignore)
+    known = [*cases, *ignore]
+
+    def choose(scope: Scope, out: _Emission) -> str | None:
+        raw = source(scope)
+        if raw is MISSING or raw is None:
+            raise MappingError("status to choose the event from is missing", at=path)
+        key = canonical(raw, path)
+        if key in cases:
+            return cases[key](scope, out)
+        if key in ignore:
+            reason = f"{key}: {ignore[key]}"
+            if reason not in out.ignored:
+                out.ignored.append(reason)
+            return None
+        raise MappingError(f"unknown value {key!r}", at=path, value=raw, known=known)
+
+    return choose
+
+
+def _compile_foreach(emitter: s.ForEach, label: str) -> EmitFn:
+    every = compile_items(emitter.from_, emitter.as_, singles=False)
+    key = compile_expr(emitter.key)
+    when = compile_condition(emitter.when) if emitter.when else None
+    distinct = emitter.distinct
+    children = _compile_emitters(emitter.emit, f"{label}.")
+
+    def emit(scope: Scope, prefix: str, out: _Emission) -> None:
+        seen: set[str] = set()
+        for inner in every(scope):
+            if when is not None and not when(inner):
+                continue
+            identity = key(inner)
+            if identity is MISSING or identity is None:
+                raise MappingError("foreach item has no key", at=where(emitter.key))
+            text = canonical(identity, where(emitter.key))
+            if distinct:
+                if text in seen:
+                    continue
+                seen.add(text)
+            for child in children:
+                child(inner, f"{prefix}{label}[{text}]", out)
+
+    return emit
+
+
+def _compile_emitters(emitters: list[s.Emitter], prefix: str = "") -> list[EmitFn]:
+    compiled = []
+    for index, emitter in enumerate(emitters):
+        label = f"{prefix}{index}"
+        if isinstance(emitter, s.EmitEvent):
+            compiled.append(_compile_event(emitter, label))
+        else:
+            compiled.append(_compile_foreach(emitter, label))
+    return compiled
+
+
+@dataclass(frozen=True)
+class OracleMapping:
+    name: str
+    source: Path
+    input_check: InputCheck | None
+    emitters: tuple[EmitFn, ...]
+
+    def apply(self, payload: Any, ctx: Context, *, depth_checked: bool = False) -> Outcome:
+        try:
+            if not depth_checked:
+                check_depth(payload)
+            if self.input_check is not None:
+                self.input_check(payload)
+            out = _Emission([], [])
+            scope = Scope(payload, payload, ctx)
+            for emitter in self.emitters:
+                emitter(scope, "", out)
+        except MappingError as exc:
+            return Quarantined(self.name, exc.describe(), exc.detail())
+        return outcome_of(self.name, out.drafts, out.ignored)
+
+
+def compile_mapping(name: str, source: Path, mapping: s.MappingSpec, connector_dir: Path) -> OracleMapping:
+    check = compile_input(mapping.input, connector_dir) if mapping.input and mapping.input.schema_ else None
+    return OracleMapping(name, source, check, tuple(_compile_emitters(mapping.emit)))
