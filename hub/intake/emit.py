@@ -14,6 +14,7 @@ from hub.events.catalog import dataschema_uri
 from hub.events.envelope import Event, validate
 from hub.events.stock import InventoryAdjusted
 from hub.ids import TRACEPARENT_PATTERN, new_traceparent, stable_id
+from hub.ids import event_id as make_event_id
 from hub.mapping.drafts import event_json
 from hub.mapping.result import Draft, keys_of
 from hub.store import UnitOfWork
@@ -67,7 +68,7 @@ def envelope(
         if "version" in event.DOMAIN_FIELDS:
             completion = {**completion, "version": seq}
         data = _completed(event, data, completion)
-    event_id = stable_id("event", origin.connector, origin.dedupe_key, draft.local_id)
+    event_id = make_event_id(origin.connector, origin.dedupe_key, draft.local_id)
     source = f"/connectors/{origin.connector}"
     key, subject = keys_of(event, data)
     attributes = {
