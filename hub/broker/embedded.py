@@ -224,7 +224,7 @@ class EmbeddedConsumer:
         committed = log.committed(group)
         self.positions = {tp: committed.get(tp, 0) for tp in log.end_offsets(self.topics)}
 
-    def poll(self, max_records: int, timeout_s: float) -> list[Record]:
+    def poll(self, max_records: int, timeout_s: float, *, join_grace: bool = True) -> list[Record]:
         deadline = time.monotonic() + timeout_s
         while True:
             records = self._fetch(max_records)

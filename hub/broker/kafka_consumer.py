@@ -87,7 +87,7 @@ class KafkaGroupConsumer:
         self._consumer.subscribe([names.topic(t) for t in topics])
         self._joined = False
 
-    def poll(self, max_records: int, timeout_s: float) -> list[Record]:
+    def poll(self, max_records: int, timeout_s: float, *, join_grace: bool = True) -> list[Record]:
         started = time.monotonic()
         deadline = started + timeout_s
         while True:
@@ -97,7 +97,9 @@ class KafkaGroupConsumer:
             if records:
                 return records
             now = time.monotonic()
-            if now >= deadline and (self._caught_up() or now >= started + timeout_s + _JOIN_GRACE_S):
+            if now >= deadline and (
+                not join_grace or self._caught_up() or now >= started + timeout_s + _JOIN_GRACE_S
+            ):
                 return []
 
     def _caught_up(self) -> bool:

@@ -85,7 +85,10 @@ def partition_for(key: bytes, partitions: int) -> int:
 class Consumer(Protocol):
     """A member of a consumer group. Offsets are committed only when the caller says so."""
 
-    def poll(self, max_records: int, timeout_s: float) -> list[Record]: ...
+    def poll(self, max_records: int, timeout_s: float, *, join_grace: bool = True) -> list[Record]:
+        """Records after the member's position. With `join_grace` an empty answer means "read to the end":
+        a member still joining its group keeps polling past `timeout_s` for a while. Without it the answer
+        comes within `timeout_s`, so a caller that loops can check whether to stop."""
 
     def commit(self, records: Sequence[Record]) -> None:
         """Commit, per partition, the offset after the last of `records`."""

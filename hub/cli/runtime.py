@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import signal
-import threading
+import sys
 
 import click
 
@@ -12,6 +11,7 @@ from hub.cli.common import friendly_errors, parse_time, settings
 from hub.consumers.registry import group, groups
 from hub.consumers.runner import GroupRunner
 from hub.relay.service import RelayService
+from hub.supervisor import Part, supervise
 from hub.wiring import open_broker, open_store
 
 
@@ -23,7 +23,7 @@ def up(host: str, port: int) -> None:
     """Run the receiver, the relay and every consumer group; stop with Ctrl-C or SIGTERM."""
     from hub.up import serve
 
-    serve(settings(), host=host, port=port, with_workers=True)
+    sys.exit(serve(settings(), host=host, port=port, with_workers=True))
 
 
 @click.command()
@@ -34,7 +34,7 @@ def receiver(host: str, port: int) -> None:
     """Run only the webhook receiver (stateless: run many behind a load balancer)."""
     from hub.up import serve
 
-    serve(settings(), host=host, port=port, with_workers=False)
+    sys.exit(serve(settings(), host=host, port=port, with_workers=False))
 
 
 @click.command()
@@ -54,16 +54,14 @@ def relay(once: bool, batch_size: int) -> None:
     if once:
         click.echo(f"published {service.drain()} event(s)")
         return
-    stop = threading.Event()
-    # SIGTERM (a service manager's stop) ends the loop like Ctrl-C, so the leases are handed back.
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     wakeup = store.wakeup()
     try:
-        service.run(stop, wakeup)
-    except KeyboardInterrupt:
-        stop.set()
+        part = Part("relay", lambda stop: service.run(stop, wakeup), "handed back its shard leases")
+        code = supervise("hub relay", [part])
     finally:
         wakeup.close()
+        store.dispose()
+    sys.exit(code)
 
 
 @click.command()
@@ -85,15 +83,23 @@ def consume(group_name: str, once: bool, rewind: str | None) -> None:
     if rewind is not None:
         broker.reset_group(spec.name, spec.topics, to=None if rewind == "start" else parse_time(rewind))
         click.echo(f"{group_name}: rewound to {rewind}")
-    runner = GroupRunner(open_store(config), broker, spec)
+    store = open_store(config)
+    runner = GroupRunner(store, broker, spec)
     if once:
-        click.echo(f"{group_name}: read {runner.drain()} record(s)")
+        try:
+            click.echo(f"{group_name}: read {runner.drain()} record(s)")
+        finally:
+            runner.close()  # leaves the group at once: a rewind or a new member need not wait for it
+            broker.close()
+            store.dispose()
         return
-    stop = threading.Event()
     try:
-        runner.run(stop)
-    except KeyboardInterrupt:
-        stop.set()
+        part = Part(f"consumer-{group_name}", runner.run, f"left consumer group {group_name}")
+        code = supervise(f"hub consume {group_name}", [part])
+    finally:
+        broker.close()
+        store.dispose()
+    sys.exit(code)
 
 
 @click.command(name="groups")

@@ -24,9 +24,9 @@ class GroupRunner:
         self.batch_size = batch_size
         self.consumer: Consumer = broker.consumer(spec.name, spec.topics)
 
-    def run_once(self, timeout_s: float = 1.0) -> int:
+    def run_once(self, timeout_s: float = 1.0, *, join_grace: bool = True) -> int:
         """Apply one polled batch; return how many records it held."""
-        records = self.consumer.poll(self.batch_size, timeout_s)
+        records = self.consumer.poll(self.batch_size, timeout_s, join_grace=join_grace)
         if records:
             self._apply(records)
         return len(records)
@@ -41,11 +41,17 @@ class GroupRunner:
         try:
             while not stop.is_set():
                 # A failure holds this group only: it waits and retries, other groups run on regardless.
-                retry_until(lambda: self.run_once(1.0), stop, f"consumer group {self.spec.name}")
+                # Back to `stop` at least once a second.
+                retry_until(
+                    lambda: self.run_once(1.0, join_grace=False), stop, f"consumer group {self.spec.name}"
+                )
         finally:
-            # Also on Ctrl-C: a member that stops leaves its group at once, rather than holding its
-            # partitions until the group's session timeout notices it is gone.
-            self.consumer.close()
+            self.close()
+
+    def close(self) -> None:
+        """Leave the group at once (Kafka's LeaveGroup), rather than holding the partitions until the
+        group's session timeout notices the member is gone."""
+        self.consumer.close()
 
     def _apply(self, records: Sequence[Record]) -> None:
         try:
