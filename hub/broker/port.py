@@ -69,6 +69,10 @@ class Record:
     timestamp_ms: int
 
 
+class GroupBusy(RuntimeError):
+    """A group's offsets cannot move while members of it are running."""
+
+
 class PublishError(RuntimeError):
     """The broker did not accept every message of a batch; none of it may be marked published."""
 
@@ -115,6 +119,7 @@ class Broker(Protocol):
         """Records without a group: from the beginning, or from the first record at or after `since`."""
 
     def reset_group(self, group: str, topics: Sequence[str], *, to: datetime | None = None) -> None:
-        """Move a group's committed offsets to the start, or to the first record at or after `to`."""
+        """Move a group's committed offsets to the start, or to the first record at or after `to`.
+        GroupBusy when the broker knows of live members (they would overwrite the offsets)."""
 
     def close(self) -> None: ...

@@ -9,7 +9,7 @@ import click
 from hub import logs
 from hub.cli.common import friendly_errors, parse_time, settings
 from hub.consumers.registry import group, groups
-from hub.consumers.runner import GroupRunner
+from hub.consumers.runner import GroupRunner, may_reapply
 from hub.relay.service import RelayService
 from hub.supervisor import Part, supervise
 from hub.wiring import open_broker, open_store
@@ -71,23 +71,36 @@ def relay(once: bool, batch_size: int) -> None:
     "--rewind",
     metavar="start|TIME",
     help="First move the group's offsets to the start of the log, or to the first event at or after TIME "
-    "(ISO 8601 or an age like 2h). Events the group already applied are skipped, not applied again.",
+    "(ISO 8601 or an age like 2h). Events the group already applied are skipped, not applied again. "
+    "Stop the group's running members first.",
+)
+@click.option(
+    "--reapply",
+    is_flag=True,
+    help="With --rewind: apply again the events the group already applied (to rebuild a view). Only for "
+    "groups that declare reapply=True.",
 )
 @friendly_errors
-def consume(group_name: str, once: bool, rewind: str | None) -> None:
+def consume(group_name: str, once: bool, rewind: str | None, reapply: bool) -> None:
     """Run the handler registered for GROUP: each event applied once, offsets committed after."""
     logs.configure()
     config = settings()
     spec = group(group_name)
+    if reapply and rewind is None:
+        raise click.UsageError("--reapply needs --rewind: only a rewound group reads events it applied")
+    if reapply:
+        may_reapply(spec)
+    to = None if rewind in (None, "start") else parse_time(rewind)
     broker = open_broker(config)
-    if rewind is not None:
-        broker.reset_group(spec.name, spec.topics, to=None if rewind == "start" else parse_time(rewind))
-        click.echo(f"{group_name}: rewound to {rewind}")
     store = open_store(config)
-    runner = GroupRunner(store, broker, spec)
+    if rewind is not None:
+        broker.reset_group(spec.name, spec.topics, to=to)
+        click.echo(f"{group_name}: rewound to {rewind}{'; applying every event again' if reapply else ''}")
+    runner = GroupRunner(store, broker, spec, reapply=reapply)
     if once:
         try:
-            click.echo(f"{group_name}: read {runner.drain()} record(s)")
+            runner.drain()
+            click.echo(f"{group_name}: {runner.tally}")
         finally:
             runner.close()  # leaves the group at once: a rewind or a new member need not wait for it
             broker.close()

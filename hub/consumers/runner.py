@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from hub.broker.port import Broker, Consumer, Record
 from hub.clock import utcnow
@@ -17,11 +18,40 @@ class HandlerFailed(RuntimeError):
     pass
 
 
+@dataclass
+class Tally:
+    """Records read, and of their events how many were applied and how many skipped as already applied."""
+
+    read: int = 0
+    applied: int = 0
+    skipped: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"read {self.read} record(s): {self.applied} applied, {self.skipped} skipped as already applied"
+        )
+
+
+def may_reapply(spec: GroupSpec) -> None:
+    """ValueError unless the group declared that applying its events twice is harmless."""
+    if not spec.reapply:
+        raise ValueError(
+            f"consumer group {spec.name} does not declare reapply=True: applying its events twice is not "
+            "known to be harmless, so a rewind skips what it applied"
+        )
+
+
 class GroupRunner:
-    def __init__(self, store: Store, broker: Broker, spec: GroupSpec, *, batch_size: int = 500) -> None:
+    def __init__(
+        self, store: Store, broker: Broker, spec: GroupSpec, *, batch_size: int = 500, reapply: bool = False
+    ) -> None:
+        if reapply:
+            may_reapply(spec)
         self.store = store
         self.spec = spec
         self.batch_size = batch_size
+        self.reapply = reapply
+        self.tally = Tally()
         self.consumer: Consumer = broker.consumer(spec.name, spec.topics)
 
     def run_once(self, timeout_s: float = 1.0, *, join_grace: bool = True) -> int:
@@ -71,11 +101,18 @@ class GroupRunner:
     def _apply_together(self, records: Sequence[Record]) -> None:
         events = [Event.from_binary(r.headers, r.value) for r in records]
         with self.store.unit_of_work() as uow:
-            fresh = uow.applied.claim(self.spec.name, [e.id for e in events], utcnow())
+            todo = uow.applied.claim(self.spec.name, [e.id for e in events], utcnow())
+            if self.reapply:  # on purpose: the group declared that a second apply is harmless
+                todo = {e.id for e in events}
+            done = 0
             for event in events:
-                if event.id in fresh:
-                    fresh.discard(event.id)  # the same event twice in one batch applies once
+                if event.id in todo:
+                    todo.discard(event.id)  # the same event twice in one batch applies once
                     self.spec.handler(event, uow)
+                    done += 1
             uow.commit()
         # Offsets move only after the effects and the dedupe rows are committed.
         self.consumer.commit(records)
+        self.tally.read += len(records)
+        self.tally.applied += done
+        self.tally.skipped += len(events) - done
