@@ -112,7 +112,7 @@ def lint() -> None:
     """Check every connector and mapping file; print every problem with file and line."""
     from hub.lint import lint as run_lint
 
-    project, issues = run_lint(settings().project)
+    project, issues = run_lint(settings().require_project())
     for issue in issues:
         click.echo(str(issue))
     if issues:

@@ -28,7 +28,7 @@ def sqs(connector: str, once: bool) -> None:
     Run it beside `hub receiver` when the webhook receiver runs apart; `hub up` polls on its own.
     """
     config = settings()
-    project = Project.load(config.project, [connector])
+    project = Project.load(config.require_project(), [connector])
     intake = project.connector(connector).sqs
     if intake is None:
         raise SqsSettingError(f"connector {connector} has no sqs intake")
