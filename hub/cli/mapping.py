@@ -14,6 +14,7 @@ from hub.cli.common import friendly_errors, settings
 from hub.clock import utcnow
 from hub.jsonio import dumps, loads
 from hub.mapping.paths import MISSING, compile_path
+from hub.mapping.result import Quarantined
 from hub.preview import as_intake_would
 from hub.project import Project, ProjectInvalid, load_project
 
@@ -138,6 +139,8 @@ def _map_one(
             click.echo(orjson.dumps(event, option=orjson.OPT_INDENT_2).decode())
         if "quarantine" in result:
             click.echo(f"{where}quarantined: {result['quarantine']}")
+            if isinstance(outcome, Quarantined) and outcome.detail.get("known"):
+                click.echo(f"{where}known values: {', '.join(map(str, outcome.detail['known']))}")
             quarantined = True
         if "ignore" in result:
             click.echo(f"{where}ignored: {result['ignore']}")
