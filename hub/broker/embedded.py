@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hub.broker.embedded_headers import decode_headers, encode_headers
-from hub.broker.port import Message, PublishError, Record, partition_for
+from hub.broker.port import GroupOffsets, Message, PublishError, Record, partition_for
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS topics(name TEXT PRIMARY KEY, partitions INTEGER NOT NULL);
@@ -206,6 +206,10 @@ class EmbeddedLog:
             for (t, p) in self.end_offsets(topics)
         }
         self.commit(group, offsets)
+
+    def group_offsets(self, group: str, topics: Sequence[str]) -> GroupOffsets:
+        committed = self.committed(group)
+        return {tp: (committed.get(tp), end) for tp, end in sorted(self.end_offsets(topics).items())}
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

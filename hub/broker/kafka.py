@@ -18,7 +18,15 @@ from kafka.admin import KafkaAdminClient, OffsetSpec, OffsetTimestamp
 
 from hub.broker.kafka_consumer import KafkaGroupConsumer, Names, read_records
 from hub.broker.kafka_options import parse_bootstrap
-from hub.broker.port import GroupBusy, JsonHeaders, Message, PublishError, Record, partition_for
+from hub.broker.port import (
+    GroupBusy,
+    GroupOffsets,
+    JsonHeaders,
+    Message,
+    PublishError,
+    Record,
+    partition_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +218,25 @@ class KafkaBroker:
             raise RuntimeError(
                 f"kafka {self.bootstrap}: cannot reset group {group} (stop its members first): {errors}"
             )
+
+    def group_offsets(self, group: str, topics: Sequence[str]) -> GroupOffsets:
+        self.ensure_topics(topics)
+        with self._lock:
+            admin = self._admin_client()
+            described = admin.describe_topics([self.names.topic(t) for t in topics])
+            tps = [
+                tp
+                for t in described
+                for tp in self.names.partitions(t["name"], (p["partition_index"] for p in t["partitions"]))
+            ]
+            ends = admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in tps})
+            committed = admin.list_group_offsets({self.names.group(group): tps})[self.names.group(group)]
+        found: GroupOffsets = {}
+        for tp in tps:
+            mark = committed.get(tp)
+            done = mark.offset if mark is not None and mark.offset >= 0 else None
+            found[(self.names.logical(tp.topic), tp.partition)] = (done, ends[tp].offset)
+        return found
 
     def _refuse_live_members(self, admin: KafkaAdminClient, group: str) -> None:
         members = admin.describe_groups([self.names.group(group)])[self.names.group(group)]["members"]

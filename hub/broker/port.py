@@ -103,6 +103,10 @@ class Consumer(Protocol):
     def close(self) -> None: ...
 
 
+# Per (topic, partition): the group's committed next offset (None: nothing committed yet) and the end.
+GroupOffsets = dict[tuple[str, int], tuple[int | None, int]]
+
+
 class Broker(Protocol):
     def ensure_topics(self, topics: Sequence[str]) -> None: ...
 
@@ -121,5 +125,8 @@ class Broker(Protocol):
     def reset_group(self, group: str, topics: Sequence[str], *, to: datetime | None = None) -> None:
         """Move a group's committed offsets to the start, or to the first record at or after `to`.
         GroupBusy when the broker knows of live members (they would overwrite the offsets)."""
+
+    def group_offsets(self, group: str, topics: Sequence[str]) -> GroupOffsets:
+        """Where a group stands on each partition of `topics`, for `hub groups`."""
 
     def close(self) -> None: ...

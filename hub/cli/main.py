@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from hub import logs
-from hub.cli import catalog, cleanup, events, maintenance, mapping, quarantine, runtime, sqs
+from hub.cli import catalog, cleanup, events, maintenance, mapping, quarantine, runtime, sqs, views
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +21,7 @@ def cli(verbose: bool) -> None:
     logs.set_verbose(verbose)
 
 
-for module in (runtime, sqs, events, quarantine, mapping, catalog, maintenance, cleanup):
+for module in (runtime, views, sqs, events, quarantine, mapping, catalog, maintenance, cleanup):
     for command in module.COMMANDS:
         cli.add_command(command)
 

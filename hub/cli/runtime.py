@@ -1,4 +1,4 @@
-"""Verbs that run the hub: up, receiver, relay, consume, groups."""
+"""Verbs that run the hub: up, receiver, relay, consume."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import click
 
 from hub import logs
 from hub.cli.common import friendly_errors, parse_time, settings
-from hub.consumers.registry import group, groups
+from hub.consumers.registry import group
 from hub.consumers.runner import GroupRunner, may_reapply
 from hub.relay.service import RelayService
 from hub.supervisor import Part, supervise
@@ -115,11 +115,4 @@ def consume(group_name: str, once: bool, rewind: str | None, reapply: bool) -> N
     sys.exit(code)
 
 
-@click.command(name="groups")
-def list_groups() -> None:
-    """List the registered consumer groups and the topics they read."""
-    for spec in groups().values():
-        click.echo(f"{spec.name:<20} {','.join(spec.topics):<28} {spec.description}")
-
-
-COMMANDS = [up, receiver, relay, consume, list_groups]
+COMMANDS = [up, receiver, relay, consume]

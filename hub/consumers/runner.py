@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,9 @@ from hub.consumers.registry import GroupSpec
 from hub.events import Event
 from hub.retry import retry_until
 from hub.store import Store
+from hub.store.group_errors import GroupErrors
+
+log = logging.getLogger(__name__)
 
 
 class HandlerFailed(RuntimeError):
@@ -52,6 +56,7 @@ class GroupRunner:
         self.batch_size = batch_size
         self.reapply = reapply
         self.tally = Tally()
+        self.failing = True  # until a batch applies: clears an error left by an earlier run
         self.consumer: Consumer = broker.consumer(spec.name, spec.topics)
 
     def run_once(self, timeout_s: float = 1.0, *, join_grace: bool = True) -> int:
@@ -71,12 +76,34 @@ class GroupRunner:
         try:
             while not stop.is_set():
                 # A failure holds this group only: it waits and retries, other groups run on regardless.
-                # Back to `stop` at least once a second.
-                retry_until(
-                    lambda: self.run_once(1.0, join_grace=False), stop, f"consumer group {self.spec.name}"
-                )
+                retry_until(self._step, stop, f"consumer group {self.spec.name}")
         finally:
             self.close()
+
+    def _step(self) -> int:
+        """One batch of `run`, back to `stop` at least once a second; the group's last error is kept."""
+        try:
+            read = self.run_once(1.0, join_grace=False)
+        except Exception as exc:
+            self._note_error(exc)
+            raise
+        if read and self.failing:
+            self._note_error(None)
+        return read
+
+    def _note_error(self, exc: Exception | None) -> None:
+        """Keep the group's last error for `hub groups`, and clear it once a batch applies again. Best
+        effort: the store may be what failed."""
+        try:
+            with self.store.unit_of_work() as uow:
+                if exc is None:
+                    uow.get(GroupErrors).clear(self.spec.name)
+                else:
+                    uow.get(GroupErrors).note(self.spec.name, f"{type(exc).__name__}: {exc}", utcnow())
+                uow.commit()
+            self.failing = exc is not None
+        except Exception as failed:
+            log.debug("consumer group %s: could not record its state: %s", self.spec.name, failed)
 
     def close(self) -> None:
         """Leave the group at once (Kafka's LeaveGroup), rather than holding the partitions until the

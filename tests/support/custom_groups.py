@@ -34,3 +34,9 @@ def remember(event: Event, conn: Connection) -> None:
         return
     values = {"event_type": event.type, "sequence": event.sequence} if event.sequence >= current else {}
     conn.execute(update(last_status).where(key).values(times=last_status.c.times + 1, **values))
+
+
+@consumer_group("test-failing", topics=("orders",))
+def refuse(event: Event, conn: Connection) -> None:
+    """Fails on every event: what `hub groups` shows as the group's last error."""
+    raise RuntimeError(f"cannot apply {event.type} {event.partitionkey}")
