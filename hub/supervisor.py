@@ -61,7 +61,7 @@ class _Run:
     verb: str
     parts: list[Part]
     server: Server | None
-    on_reload: Callable[[], None] | None
+    on_reload: Callable[[], object] | None
     grace_s: float
     stop: threading.Event = field(default_factory=threading.Event)
     signal_name: str | None = None
@@ -159,7 +159,7 @@ def supervise(
     parts: Sequence[Part],
     *,
     server: Server | None = None,
-    on_reload: Callable[[], None] | None = None,
+    on_reload: Callable[[], object] | None = None,
     grace_s: float = GRACE_S,
     loop_factory: Callable[[], Any] | None = None,
 ) -> int:

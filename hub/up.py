@@ -21,6 +21,7 @@ from hub.intake.sqs_config import SqsOff, make_client
 from hub.receiver.app import create_app
 from hub.receiver.endpoints import build_endpoints
 from hub.relay.service import RelayService
+from hub.reload import LiveEndpoints, Reloader, version_of
 from hub.supervisor import Part, Server, supervise
 from hub.wiring import connector_secrets, load_project, open_broker, open_store, sqs_intakes
 
@@ -33,6 +34,10 @@ SWITCH_INTERVAL_S = 0.0005
 # CPython's default is 700. Requests allocate and free thousands of objects by reference counting; at
 # 700 net allocations a young collection ran every few requests, each scanning the in-flight batch.
 GC_YOUNG_THRESHOLD = 10_000
+
+
+def _scrub(secrets: list[str]) -> None:
+    logs.configure(secrets=secrets)
 
 
 def server_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
@@ -69,9 +74,17 @@ def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> in
     wakeup = store.wakeup()
     service = IntakeService(project, store, on_commit=wakeup.notify)
     committer = GroupCommitter(service)
-    app = create_app(build_endpoints(project, secrets), committer)
+    endpoints = LiveEndpoints(build_endpoints(project, secrets))
+    app = create_app(endpoints, committer)
+    version = version_of(settings.project)
+    reloader = Reloader(settings, service, endpoints, version, on_secrets=_scrub)
+    log.info(
+        "project %s: version %s live; edits go live once they pass lint (or on SIGHUP)",
+        settings.project,
+        version,
+    )
 
-    parts: list[Part] = []
+    parts: list[Part] = [Part("reload", reloader.watch)]
     broker: Broker | None = None
     if with_workers:
         broker = open_broker(settings)
@@ -100,6 +113,7 @@ def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> in
             "hub up" if with_workers else "hub receiver",
             parts,
             server=Server(config),
+            on_reload=lambda: reloader.reload("SIGHUP"),
             loop_factory=config.get_loop_factory(),
         )
     finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -59,7 +59,7 @@ def _log_receipt(connector: str, receipt: Receipt) -> None:
 
 
 def create_app(
-    endpoints: dict[str, WebhookEndpoint],
+    endpoints: Mapping[str, WebhookEndpoint],
     committer: GroupCommitter,
     *,
     health: Callable[[], dict[str, Any]] | None = None,
