@@ -17,7 +17,14 @@ from hub.wiring import open_broker, open_store
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8080, show_default=True, type=int, help="Port of the webhook receiver.")
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=int,
+    envvar="HUB_PORT",
+    help="Receiver port (or HUB_PORT).",
+)
 @friendly_errors
 def up(host: str, port: int) -> None:
     """Run the receiver, the relay and every consumer group; stop with Ctrl-C or SIGTERM."""
@@ -28,7 +35,7 @@ def up(host: str, port: int) -> None:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--port", default=8080, show_default=True, type=int, envvar="HUB_PORT")
 @friendly_errors
 def receiver(host: str, port: int) -> None:
     """Run only the webhook receiver (stateless: run many behind a load balancer)."""
