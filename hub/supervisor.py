@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
+import anyio.abc
 import anyio.from_thread
 import anyio.lowlevel
 import anyio.to_thread
@@ -69,6 +70,7 @@ class _Run:
     stopped: list[Part] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     scope: anyio.CancelScope | None = None
+    outer: anyio.abc.TaskGroup | None = None
     serving: bool = False
 
     def settled(self) -> bool:
@@ -78,6 +80,7 @@ class _Run:
     async def main(self) -> None:
         wanted = (*STOP_SIGNALS, signal.SIGHUP) if self.on_reload else STOP_SIGNALS
         async with anyio.create_task_group() as outer:
+            self.outer = outer
             with anyio.open_signal_receiver(*wanted) as signals:
                 log.info("%s: running; stop with Ctrl-C or SIGTERM", self.verb)
                 outer.start_soon(self.watch, signals)
@@ -98,19 +101,25 @@ class _Run:
                 log.warning("%s: second %s, stopping now", self.verb, signum.name)
                 logging.shutdown()
                 os._exit(128 + signum)
-            self.signal_name, self.stopping_since = signum.name, time.monotonic()
+            self.signal_name = signum.name
             log.info("%s: %s received, stopping (send it again to stop at once)", self.verb, signum.name)
             self.request_stop()
-            with anyio.move_on_after(self.grace_s):
-                while not self.settled():
-                    await anyio.sleep(0.05)
-            assert self.scope is not None
-            self.scope.cancel()
 
     def request_stop(self) -> None:
+        """Ask every part to stop, and give them the grace period (once) before abandoning them."""
         self.stop.set()
         if self.server is not None:
             self.server.should_exit = True
+        if self.stopping_since is None and self.outer is not None:
+            self.stopping_since = time.monotonic()
+            self.outer.start_soon(self.expire)
+
+    async def expire(self) -> None:
+        with anyio.move_on_after(self.grace_s):
+            while not self.settled():
+                await anyio.sleep(0.05)
+        assert self.scope is not None
+        self.scope.cancel()
 
     async def run_part(self, part: Part) -> None:
         finished = anyio.Event()
