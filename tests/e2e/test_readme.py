@@ -12,6 +12,7 @@ the repository. The blocks are read from README.md itself, so the docs and this 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -109,6 +110,10 @@ def copy_of_repo() -> Path:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
     (target / ".venv").symlink_to(REPO / ".venv")
+    # `scripts/setup` in the copy must find the venv installed for this pyproject.toml: were it to install,
+    # the editable install would point at the copy, which is deleted afterwards.
+    digest = hashlib.sha256((REPO / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    assert (REPO / ".venv" / f".installed-{digest}").exists(), "run scripts/setup first"
     return target
 
 
