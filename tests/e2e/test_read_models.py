@@ -71,10 +71,12 @@ def test_hub_groups_shows_committed_lag_and_the_last_error(
     env = hub_env(home, **extra)
     cli = HubCli(env)
     accept(home)
-    cli.run("relay", "--once")
-    cli.run("consume", "order-view", "--once")
+    published = cli.run("relay", "--once")
+    consumed = cli.run("consume", "order-view", "--once")
     before = groups(cli)
-    assert (before["order-view"]["committed"], before["order-view"]["lag"]) == (ORDERS * STEPS, 0)
+    assert (before["order-view"]["committed"], before["order-view"]["lag"]) == (ORDERS * STEPS, 0), (
+        published.stdout + consumed.stdout + consumed.stderr
+    )
     assert (before["audit"]["committed"], before["audit"]["lag"]) == (0, ORDERS * STEPS)
     assert before["order-view"]["error"] is None
 
