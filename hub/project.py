@@ -23,6 +23,7 @@ from hub.connectors.shapes import Records, Split, compile_shapes
 from hub.connectors.signatures import secret_names
 from hub.connectors.sources import Headers
 from hub.connectors.spec import ConnectorSpec, SqsIntake, WebhookIntake
+from hub.domain.policy import InventoryPolicy
 from hub.formats import Issue, check_document, dotted, unique
 from hub.mapping.compiler import CompiledMapping, compile_mapping, unexpected
 from hub.mapping.context import Context
@@ -76,6 +77,7 @@ class Connector:
 class Project:
     root: Path
     connectors: dict[str, Connector] = field(default_factory=dict)
+    inventory: InventoryPolicy = field(default_factory=InventoryPolicy)  # the project's inventory.yaml
 
     @classmethod
     def load(cls, root: Path, only: Sequence[str] | None = None) -> Project:
@@ -361,4 +363,9 @@ def load_project(root: Path, only: Sequence[str] | None = None) -> tuple[Project
         connector = _load_connector(folder, issues)
         if connector is not None:
             project.connectors[connector.name] = connector
+    policy_file = root / "inventory.yaml"
+    if policy_file.exists():
+        doc = _read(policy_file, "inventory", issues)
+        policy = _parse(InventoryPolicy, doc, policy_file, issues) if doc else None
+        project.inventory = policy or project.inventory
     return project, unique(issues)

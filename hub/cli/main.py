@@ -5,7 +5,19 @@ from __future__ import annotations
 import click
 
 from hub import logs
-from hub.cli import backfills, catalog, cleanup, events, maintenance, mapping, quarantine, runtime, sqs, views
+from hub.cli import (
+    backfills,
+    catalog,
+    cleanup,
+    events,
+    maintenance,
+    mapping,
+    orders,
+    quarantine,
+    runtime,
+    sqs,
+    views,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +33,19 @@ def cli(verbose: bool) -> None:
     logs.set_verbose(verbose)
 
 
-for module in (runtime, views, sqs, events, quarantine, mapping, catalog, maintenance, cleanup, backfills):
+for module in (
+    runtime,
+    views,
+    sqs,
+    events,
+    quarantine,
+    mapping,
+    catalog,
+    maintenance,
+    cleanup,
+    backfills,
+    orders,
+):
     for command in module.COMMANDS:
         cli.add_command(command)
 

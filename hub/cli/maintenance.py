@@ -22,8 +22,8 @@ def schemas() -> None:
 
 
 def _format_schemas(folder: Path) -> list[tuple[Path, str]]:
-    """The published connector, mapping and golden-test format schemas, as `export` writes them."""
-    kinds: tuple[Kind, ...] = ("connector", "mapping", "golden")
+    """The published connector, mapping, golden-test and inventory format schemas, as `export` writes them."""
+    kinds: tuple[Kind, ...] = ("connector", "mapping", "golden", "inventory")
     return [(folder / f"{k}.schema.json", event_schemas.render(format_schema(k))) for k in kinds]
 
 

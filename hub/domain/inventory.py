@@ -1,11 +1,18 @@
-"""The per-SKU inventory ledger: turn an observed level or a delta into a consistent adjustment."""
+"""The per-SKU inventory ledger: turn an observed level or a delta into a consistent adjustment.
+
+A level below zero is a state, not an error: oversold or backordered stock (a marketplace reporting -3
+available, a sale of the last unit twice) is kept as the negative position it is. Channel sync offers no
+channel less than zero; a person sees the position as it is.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hub.domain.errors import DomainRefused
 
-class InventoryRuleBroken(ValueError):
+
+class InventoryRuleBroken(DomainRefused):
     pass
 
 
@@ -32,8 +39,20 @@ class Ledger:
             raise InventoryRuleBroken(
                 f"InventoryAdjusted for {sku}@{location} needs a delta or an on-hand level"
             )
-        if on_hand < 0:
-            raise InventoryRuleBroken(f"{sku}@{location} would go to {on_hand} units on hand")
+        elif on_hand != (previous or 0) + delta:
+            raise InventoryRuleBroken(
+                f"InventoryAdjusted for {sku}@{location}: on hand {on_hand} is not {previous or 0} {delta:+d}"
+            )
+        if delta == 0:
+            return None
         self.levels[key] = on_hand
         self.changed[key] = on_hand
         return delta, on_hand
+
+    def trial(self) -> Ledger:
+        """A copy to settle one delivery's adjustments on; `adopt` it when the delivery is accepted."""
+        return Ledger(dict(self.levels))
+
+    def adopt(self, trial: Ledger) -> None:
+        self.levels = trial.levels
+        self.changed.update(trial.changed)

@@ -9,7 +9,17 @@ from pydantic import Field
 from hub.events.base import EventData
 
 InventoryReason = Literal[
-    "snapshot", "sale", "return", "cancellation", "restock", "correction", "damage", "transfer", "reservation"
+    "snapshot",
+    "sale",
+    "return",
+    "cancellation",
+    "restock",
+    "correction",
+    "damage",
+    "transfer",
+    "reservation",
+    "receipt",
+    "manual",
 ]
 
 

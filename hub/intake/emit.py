@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from hub.domain.inventory import InventoryRuleBroken, Ledger
+from hub.domain.errors import DomainRefused
+from hub.domain.inventory import Ledger
+from hub.domain.policy import InventoryPolicy
 from hub.events.base import EventData
 from hub.events.catalog import dataschema_uri
 from hub.events.envelope import Event, validate
 from hub.events.stock import InventoryAdjusted
 from hub.ids import TRACEPARENT_PATTERN, new_traceparent, stable_id
 from hub.ids import event_id as make_event_id
+from hub.intake.rules import DomainRules, Kept, settled
+from hub.intake.rules import Origin as Origin  # re-exported: intake and its tools build origins
 from hub.mapping.drafts import event_json
 from hub.mapping.result import Draft, keys_of
 from hub.store import UnitOfWork
@@ -22,29 +25,11 @@ from hub.store import UnitOfWork
 _TRACEPARENT = re.compile(TRACEPARENT_PATTERN)
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Where drafts came from: the inbox row whose payload produced them."""
-
-    inbox_id: int
-    connector: str
-    dedupe_key: str
-    traceparent: str | None
-
-
-def settle(ledger: Ledger, drafts: list[Draft]) -> list[tuple[Draft, dict[str, int]]]:
-    kept = []
+def settle(ledger: Ledger, drafts: list[Draft]) -> Kept:
+    """The drafts with the ledger's fields (no order lifecycle): for tools that map one payload."""
+    kept: Kept = []
     for draft in drafts:
-        if issubclass(draft.event, InventoryAdjusted):
-            data = draft.json
-            result = ledger.settle(
-                data["sku"], data["location"], delta=data["delta"], on_hand=data["on_hand"]
-            )
-            if result is None:
-                continue
-            kept.append((draft, {"delta": result[0], "on_hand": result[1]}))
-        else:
-            kept.append((draft, {}))
+        kept.extend(settled(ledger, draft) if issubclass(draft.event, InventoryAdjusted) else [(draft, {})])
     return kept
 
 
@@ -91,28 +76,25 @@ def envelope(
 
 
 def commit_drafts(
-    uow: UnitOfWork, items: Sequence[tuple[Origin, list[Draft]]], now: datetime
+    uow: UnitOfWork,
+    items: Sequence[tuple[Origin, list[Draft]]],
+    now: datetime,
+    policy: InventoryPolicy | None = None,
+    *,
+    lifecycle: bool = True,
 ) -> dict[int, int | str]:
-    """Write the events of `items` in `uow` (the caller commits). Returns, per inbox id, how many events
-    were written, or why the domain refused the payload."""
-    inventory = {
-        (d.json["sku"], d.json["location"])
-        for _, drafts in items
-        for d in drafts
-        if issubclass(d.event, InventoryAdjusted)
-    }
-    ledger = Ledger(uow.ledger.levels(inventory))
+    """Write the events of `items` in `uow` (the caller commits), after the domain's rules (order
+    lifecycle, inventory ledger; `policy` is the project's inventory.yaml). Returns, per inbox id, how many
+    events were written, or why the domain refused the payload. `lifecycle=False` publishes order events
+    as mapped, without the state machine: the benchmark's baseline and transport contract tests."""
+    rules = DomainRules(uow, policy or InventoryPolicy(), lifecycle=lifecycle)
     result: dict[int, int | str] = {}
-    accepted: list[tuple[Origin, list[tuple[Draft, dict[str, int]]]]] = []
-    for origin, drafts in items:
-        trial = Ledger(dict(ledger.levels))
+    accepted: list[tuple[Origin, Kept]] = []
+    for origin, drafts in rules.load(items):
         try:
-            kept = settle(trial, drafts)
-        except InventoryRuleBroken as exc:
+            accepted.append((origin, rules.admit(origin, drafts)))
+        except DomainRefused as exc:
             result[origin.inbox_id] = str(exc)
-            continue
-        ledger.levels, ledger.changed = trial.levels, {**ledger.changed, **trial.changed}
-        accepted.append((origin, kept))
 
     keys = [draft.partition_key() for _, kept in accepted for draft, _ in kept]
     seqs = iter(uow.sequences.allocate(keys))
@@ -124,5 +106,5 @@ def commit_drafts(
             events.append(envelope(origin, draft, completion, next(seqs), delivery_id, traceparent))
         result[origin.inbox_id] = len(kept)
     uow.outbox.append(events, now)
-    uow.ledger.save(ledger.changed, now)
+    rules.save(events, now)
     return result

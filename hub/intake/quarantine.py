@@ -120,7 +120,7 @@ class QuarantineService:
         )
         if isinstance(outcome, Mapped):
             origin = Origin(row.id, row.connector, row.dedupe_key, row.traceparent)
-            written = commit_drafts(uow, [(origin, outcome.drafts)], now)[row.id]
+            written = commit_drafts(uow, [(origin, outcome.drafts)], now, self.project.inventory)[row.id]
             if isinstance(written, str):
                 uow.quarantine.still_failing(entry_id, written, None, now)
                 return RetryResult(entry_id, "quarantined", reason=written)

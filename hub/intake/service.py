@@ -26,10 +26,20 @@ def _status(outcome: Outcome) -> str:
 
 
 class IntakeService:
-    def __init__(self, project: Project, store: Store, on_commit: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        store: Store,
+        on_commit: Callable[[], None] | None = None,
+        *,
+        lifecycle: bool = True,
+    ) -> None:
         self.project = project
         self.store = store
         self.on_commit = on_commit
+        # False: order events are published as mapped, without the order state machine (the benchmark's
+        # baseline, and transport tests that replay one status stream over and over).
+        self.lifecycle = lifecycle
 
     def accept(self, deliveries: Sequence[Delivery]) -> list[Receipt | Exception]:
         """Commit a batch together (one fsync); if that fails, isolate the culprit one by one."""
@@ -98,7 +108,7 @@ class IntakeService:
             else:
                 receipts[index] = Receipt("ignored", inbox_id, reason=outcome.reason)
 
-        written = commit_drafts(uow, to_emit, now)
+        written = commit_drafts(uow, to_emit, now, self.project.inventory, lifecycle=self.lifecycle)
         for origin, _ in to_emit:
             index = first[(origin.connector, origin.dedupe_key)]
             result = written[origin.inbox_id]

@@ -139,6 +139,13 @@ inventory_levels = Table(
     Column("location", String(255), nullable=False),
     Column("on_hand", BigInteger, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column(
+        "version",
+        BigInteger,
+        nullable=False,
+        server_default="0",
+        doc="The SKU's sequence (InventoryAdjusted.version) of the adjustment that set this level.",
+    ),
     PrimaryKeyConstraint("sku", "location"),
 )
 
@@ -223,3 +230,6 @@ alerts = Table(
     Column("raised_at", UTCDateTime, nullable=False),
     Index(None, "raised_at"),
 )
+
+# The commerce domain's tables live in a module of their own, on this metadata.
+import hub.store.commerce_tables  # noqa: E402,F401

@@ -62,7 +62,9 @@ def deliveries(
 
 
 def intake(store: Store, project: Project | None = None) -> IntakeService:
-    return IntakeService(project or Project.load(REPO, ["tiktok"]), store)
+    """Intake without the order state machine: these statuses cycle, so a key gets as many events as the
+    transport tests ask for (the lifecycle would refuse UNPAID after DELIVERED)."""
+    return IntakeService(project or Project.load(REPO, ["tiktok"]), store, lifecycle=False)
 
 
 def accept_all(service: IntakeService, items: Iterator[Delivery], batch: int = 200) -> int:

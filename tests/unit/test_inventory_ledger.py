@@ -18,7 +18,8 @@ def test_an_observed_level_becomes_a_delta_from_the_last_known_level() -> None:
 def test_a_delta_moves_the_level() -> None:
     ledger = Ledger({("SKU", "A"): 10})
     assert ledger.settle("SKU", "A", delta=-4, on_hand=None) == (-4, 6)
-    with pytest.raises(InventoryRuleBroken, match="would go to -1"):
-        ledger.settle("SKU", "A", delta=-7, on_hand=None)
+    # Oversold is a state, not an error: the position goes negative and stays visible.
+    assert ledger.settle("SKU", "A", delta=-7, on_hand=None) == (-7, -1)
+    assert ledger.settle("SKU", "B", delta=None, on_hand=-3) == (-3, -3)
     with pytest.raises(InventoryRuleBroken, match="needs a delta or an on-hand level"):
         ledger.settle("SKU", "A", delta=None, on_hand=None)
