@@ -363,9 +363,23 @@ def load_project(root: Path, only: Sequence[str] | None = None) -> tuple[Project
         connector = _load_connector(folder, issues)
         if connector is not None:
             project.connectors[connector.name] = connector
-    policy_file = root / "inventory.yaml"
-    if policy_file.exists():
-        doc = _read(policy_file, "inventory", issues)
-        policy = _parse(InventoryPolicy, doc, policy_file, issues) if doc else None
-        project.inventory = policy or project.inventory
+    project.inventory = _inventory_policy(root, issues)
     return project, unique(issues)
+
+
+def _inventory_policy(root: Path, issues: list[Issue]) -> InventoryPolicy:
+    path = root / "inventory.yaml"
+    if not path.exists():
+        return InventoryPolicy()
+    doc = _read(path, "inventory", issues)
+    policy: InventoryPolicy | None = _parse(InventoryPolicy, doc, path, issues) if doc else None
+    return policy or InventoryPolicy()
+
+
+def inventory_policy(root: Path) -> InventoryPolicy:
+    """The project's inventory.yaml alone (an empty policy without one); ProjectInvalid when it is wrong."""
+    issues: list[Issue] = []
+    policy = _inventory_policy(root, issues)
+    if issues:
+        raise ProjectInvalid(issues)
+    return policy

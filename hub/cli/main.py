@@ -10,6 +10,7 @@ from hub.cli import (
     catalog,
     cleanup,
     events,
+    inventory,
     maintenance,
     mapping,
     orders,
@@ -45,6 +46,7 @@ for module in (
     cleanup,
     backfills,
     orders,
+    inventory,
 ):
     for command in module.COMMANDS:
         cli.add_command(command)

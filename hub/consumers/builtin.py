@@ -16,3 +16,15 @@ def audit(event: Event, uow: UnitOfWork) -> None:
 @consumer_group("order-view", topics=("orders",), description="Each order's latest known state.")
 def order_state(event: Event, uow: UnitOfWork) -> None:
     uow.order_views.apply(event, utcnow())
+
+
+@consumer_group(
+    "channel-sync",
+    topics=("inventory",),
+    description="Each SKU's available-to-sell per channel, from stock events in version order.",
+)
+def channel_sync(event: Event, uow: UnitOfWork) -> None:
+    from hub.commerce.channel_sync import apply_event
+    from hub.commerce.settings import current_policy
+
+    apply_event(uow, current_policy(), event, utcnow())

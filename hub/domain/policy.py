@@ -49,6 +49,11 @@ class ChannelSpec(_Spec):
         default=None, description="Where this channel's orders take units from; default: sales_location."
     )
     push: bool = Field(default=True, description="False: compute and show, but push nothing.")
+    fields: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Per merchant SKU, what else the connector's set_inventory level needs (TikTok Shop: "
+        "product_id, warehouse_id).",
+    )
 
 
 class InventoryPolicy(_Spec):
@@ -66,6 +71,10 @@ class InventoryPolicy(_Spec):
     items: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="Per connector, the marketplace's item id -> the merchant's SKU."
     )
+
+    def item_of(self, connector: str, sku: str) -> str:
+        """The marketplace's item id for a merchant SKU (the SKU itself when none is declared)."""
+        return next((item for item, ours in self.items.get(connector, {}).items() if ours == sku), sku)
 
     def sku_of(self, connector: str, item: str) -> str:
         """The merchant's SKU for a marketplace's item id (the id itself when none is declared)."""

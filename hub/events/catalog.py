@@ -14,7 +14,7 @@ from hub.events.orders import (
     OrderShipped,
     ReturnInitiated,
 )
-from hub.events.stock import InventoryAdjusted, ListingStatusChanged
+from hub.events.stock import InventoryAdjusted, InventoryReservationChanged, ListingStatusChanged
 
 EVENT_TYPES: dict[str, type[EventData]] = {
     cls.TYPE: cls
@@ -29,6 +29,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         ReturnInitiated,
         OrderReturned,
         InventoryAdjusted,
+        InventoryReservationChanged,
         ListingStatusChanged,
     )
 }

@@ -46,6 +46,27 @@ class InventoryAdjusted(EventData):
         return self.sku
 
 
+class InventoryReservationChanged(EventData):
+    """Units of a SKU held for a checkout (reserved), given back (released), or taken by the order the
+    checkout created (consumed). Ordered with the SKU's InventoryAdjusted events by `version`, so a
+    consumer computing what a channel may sell sees stock and reservations in one order."""
+
+    TYPE: ClassVar[str] = "InventoryReservationChanged"
+    TOPIC: ClassVar[str] = "inventory"
+    DOMAIN_FIELDS: ClassVar[frozenset[str]] = frozenset({"version"})
+
+    sku: str
+    reservation_id: str = Field(description="The checkout's reservation (its saga id).")
+    change: Literal["reserved", "released", "consumed"]
+    quantity: int = Field(ge=0, description="Units this change reserved or gave up.")
+    reserved: int = Field(ge=0, description="Units of the SKU reserved by every reservation after it.")
+    version: int = Field(ge=1, description="Per-SKU version, shared with InventoryAdjusted.")
+    channel: str | None = None
+
+    def partition_key(self) -> str:
+        return self.sku
+
+
 ListingStatus = Literal["active", "inactive", "pending", "suspended", "deleted"]
 
 

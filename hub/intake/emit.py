@@ -87,6 +87,18 @@ def commit_drafts(
     lifecycle, inventory ledger; `policy` is the project's inventory.yaml). Returns, per inbox id, how many
     events were written, or why the domain refused the payload. `lifecycle=False` publishes order events
     as mapped, without the state machine: the benchmark's baseline and transport contract tests."""
+    return write_events(uow, items, now, policy, lifecycle=lifecycle)[0]
+
+
+def write_events(
+    uow: UnitOfWork,
+    items: Sequence[tuple[Origin, list[Draft]]],
+    now: datetime,
+    policy: InventoryPolicy | None = None,
+    *,
+    lifecycle: bool = True,
+) -> tuple[dict[int, int | str], list[Event]]:
+    """commit_drafts, also returning the events written (for services that answer with them)."""
     rules = DomainRules(uow, policy or InventoryPolicy(), lifecycle=lifecycle)
     result: dict[int, int | str] = {}
     accepted: list[tuple[Origin, Kept]] = []
@@ -107,4 +119,4 @@ def commit_drafts(
         result[origin.inbox_id] = len(kept)
     uow.outbox.append(events, now)
     rules.save(events, now)
-    return result
+    return result, events

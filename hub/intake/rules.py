@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from hub.commerce.barriers import raise_zero_barriers
 from hub.domain.errors import DomainRefused
 from hub.domain.inventory import Ledger
 from hub.domain.orders import PHASE_OF_EVENT, Decision, OrderState, StockMove, Update, decide
@@ -154,6 +155,7 @@ class DomainRules:
             if record.type == InventoryAdjusted.TYPE:
                 versions[(record.data["sku"], record.data["location"])] = record.sequence
         self.uow.ledger.save({k: (q, versions[k]) for k, q in self.ledger.changed.items()}, now)
+        raise_zero_barriers(self.uow, self.policy, events, now)
         repo = self.uow.get(Orders)
         repo.save({k: self.orders[k] for k in self.changed}, self.accounts, self.existing, now)
         repo.record([_with_event(entry, eid) for entry, eid in self.history], now)

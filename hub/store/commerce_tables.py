@@ -4,7 +4,7 @@ tests/store/test_migrations.py see one schema."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Index, PrimaryKeyConstraint, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, PrimaryKeyConstraint, String, Table, Text
 
 from hub.store.tables import metadata
 from hub.store.types import BigId, UTCDateTime
@@ -43,4 +43,63 @@ order_history = Table(
     Column("event_id", String(36), doc="The event published for an applied update."),
     Column("recorded_at", UTCDateTime, nullable=False),
     Index(None, "channel", "order_id", "id"),
+)
+
+# Units held for a checkout until its order takes them (consumed) or it fails (released).
+inventory_reservations = Table(
+    "inventory_reservations",
+    metadata,
+    Column("reservation_id", String(64), nullable=False, doc="The checkout saga's id."),
+    Column("sku", String(255), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False, doc="active | released | consumed"),
+    Column("channel", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("reservation_id", "sku"),
+    Index(None, "sku", "state"),
+)
+
+# A SKU whose available-to-sell reached zero: no new reservation until every channel was told a quantity
+# computed at this version or later (channel sync removes the row).
+inventory_barriers = Table(
+    "inventory_barriers",
+    metadata,
+    Column("sku", String(255), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("set_at", UTCDateTime, nullable=False),
+)
+
+# The channel-sync group's own view of each SKU, built from the events in version order (held ones wait).
+channel_sync_skus = Table(
+    "channel_sync_skus",
+    metadata,
+    Column("sku", String(255), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("on_hand", JSON, nullable=False, doc="Location -> units on hand."),
+    Column("reserved", BigInteger, nullable=False),
+    Column("held", JSON, nullable=False, doc="Version -> event waiting for the versions before it."),
+    Column("held_since", UTCDateTime),
+    Column("source_time", UTCDateTime, doc="When the newest applied stock event happened."),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# What each channel should be told of each SKU, and what it was last told, when, and how late.
+channel_stock = Table(
+    "channel_stock",
+    metadata,
+    Column("sku", String(255), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("quantity", BigInteger, nullable=False, doc="Available-to-sell to tell the channel."),
+    Column("version", BigInteger, nullable=False, doc="The SKU's version the quantity was computed at."),
+    Column("source_time", UTCDateTime, nullable=False, doc="When the stock event behind it happened."),
+    Column("computed_at", UTCDateTime, nullable=False),
+    Column("pushed_quantity", BigInteger),
+    Column("pushed_version", BigInteger),
+    Column("pushed_at", UTCDateTime),
+    Column("lag_ms", BigInteger, doc="From the stock event to the channel's update."),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    PrimaryKeyConstraint("sku", "channel"),
+    Index(None, "channel", "sku"),
 )

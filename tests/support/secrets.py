@@ -9,6 +9,7 @@ BUNDLED_SECRETS: dict[str, str] = {
     "TIKTOK_APP_KEY": "test-tiktok-app-key",
     "TIKTOK_APP_SECRET": "test-tiktok-app-secret",
     "WALMART_CLIENT_SECRET": "test-walmart-client-secret",
+    "WEBSHOP_WEBHOOK_SECRET": "test-webshop-webhook-secret",
     # The Amazon SQS intake is off unless AMAZON_SQS_QUEUE_URL is set (the SQS tests set it).
     "AMAZON_EVENTBRIDGE_API_KEY": "test-amazon-eventbridge-api-key",
 }
