@@ -3,8 +3,8 @@
 The order lifecycle's state per order and the history of every update an order got (applied, duplicate,
 stale, refused); the inventory ledger's levels keep the version (the SKU's sequence) that set them.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import hub.store.types
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -4,8 +4,8 @@ Reservations of stock for checkouts, the zero barrier that holds new reservation
 channel was told, the channel-sync group's own per-SKU view (with the events a gap holds), and what each
 channel should be and was told.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02 09:00:00
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import hub.store.types
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
