@@ -8,6 +8,7 @@ workers that failed together, such as every relay when the broker went away, do 
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -30,6 +31,12 @@ def _log_failure(what: str) -> Callable[[RetryCallState], None]:
         log.warning("%s: %s; retrying in %.1f s (failure %d in a row)", what, exc, wait, state.attempt_number)
 
     return before_sleep
+
+
+def backoff_s(failures: int) -> float:
+    """The wait after `failures` failures in a row, for a loop that waits on its own (a saga retrying a
+    step whose outcome was unknown): the same full-jitter exponential bound as retry_until's."""
+    return random.uniform(0, min(LAST_S, FIRST_S * 2 ** max(failures - 1, 0)))
 
 
 def retry_until(step: Callable[[], T], stop: threading.Event, what: str) -> T | None:

@@ -16,6 +16,7 @@ from hub.cli import (
     orders,
     quarantine,
     runtime,
+    sagas,
     sqs,
     views,
 )
@@ -47,6 +48,7 @@ for module in (
     backfills,
     orders,
     inventory,
+    sagas,
 ):
     for command in module.COMMANDS:
         cli.add_command(command)

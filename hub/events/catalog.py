@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hub.events.base import EventData
+from hub.events.checkout import CHECKOUT_EVENTS
 from hub.events.orders import (
     OrderAllocated,
     OrderCancelled,
@@ -16,23 +17,22 @@ from hub.events.orders import (
 )
 from hub.events.stock import InventoryAdjusted, InventoryReservationChanged, ListingStatusChanged
 
-EVENT_TYPES: dict[str, type[EventData]] = {
-    cls.TYPE: cls
-    for cls in (
-        OrderPlaced,
-        OrderPaid,
-        OrderAllocated,
-        OrderFulfilled,
-        OrderShipped,
-        OrderDelivered,
-        OrderCancelled,
-        ReturnInitiated,
-        OrderReturned,
-        InventoryAdjusted,
-        InventoryReservationChanged,
-        ListingStatusChanged,
-    )
-}
+_ALL: tuple[type[EventData], ...] = (
+    OrderPlaced,
+    OrderPaid,
+    OrderAllocated,
+    OrderFulfilled,
+    OrderShipped,
+    OrderDelivered,
+    OrderCancelled,
+    ReturnInitiated,
+    OrderReturned,
+    InventoryAdjusted,
+    InventoryReservationChanged,
+    ListingStatusChanged,
+    *CHECKOUT_EVENTS,
+)
+EVENT_TYPES: dict[str, type[EventData]] = {cls.TYPE: cls for cls in _ALL}
 
 TOPICS: tuple[str, ...] = tuple(sorted({cls.TOPIC for cls in EVENT_TYPES.values()}))
 

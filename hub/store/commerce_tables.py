@@ -103,3 +103,32 @@ channel_stock = Table(
     PrimaryKeyConstraint("sku", "channel"),
     Index(None, "channel", "sku"),
 )
+
+# Checkout sagas, whichever variant runs them: the state after every step (a restart resumes from it).
+sagas = Table(
+    "sagas",
+    metadata,
+    Column("saga_id", String(64), primary_key=True),
+    Column("variant", String(16), nullable=False, doc="orchestrated | choreographed"),
+    Column("status", String(16), nullable=False),
+    Column("deadline", UTCDateTime, nullable=False, doc="Compensated, never completed, after this."),
+    Column("state", JSON, nullable=False, doc="Payment, reservation and compensation flags, reason."),
+    Column("request", JSON, nullable=False, doc="The checkout as asked: lines, amount, currency."),
+    Column("order_id", String(128), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "status", "updated_at"),
+)
+
+# Each step a saga took, tried or undid, in order.
+saga_steps = Table(
+    "saga_steps",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("saga_id", String(64), nullable=False),
+    Column("step", String(16), nullable=False),
+    Column("outcome", String(16), nullable=False, doc="started | ok | failed | unknown"),
+    Column("detail", Text),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "saga_id", "id"),
+)

@@ -1,0 +1,1 @@
+"""Emulations of outside services on loopback, for tests and demos."""
