@@ -11,6 +11,8 @@ from fastapi import FastAPI
 
 from hub import logs
 from hub.broker.port import Broker
+from hub.commerce.checkout.settings import CheckoutSettings
+from hub.commerce.workers import commerce_workers
 from hub.config import Settings
 from hub.consumers.registry import groups
 from hub.consumers.runner import GroupRunner
@@ -19,6 +21,7 @@ from hub.intake.service import IntakeService
 from hub.intake.sqs import SqsPoller
 from hub.intake.sqs_config import SqsOff, make_client
 from hub.receiver.app import create_app
+from hub.receiver.checkout import CheckoutEndpoint
 from hub.receiver.endpoints import build_endpoints
 from hub.relay.service import RelayService
 from hub.reload import LiveEndpoints, Reloader, version_of
@@ -78,7 +81,8 @@ def serve(
     service = IntakeService(project, store, on_commit=wakeup.notify)
     committer = GroupCommitter(service)
     endpoints = LiveEndpoints(build_endpoints(project, secrets))
-    app = create_app(endpoints, committer)
+    checkout = CheckoutEndpoint(store, project.inventory, CheckoutSettings.from_env(settings.environ))
+    app = create_app(endpoints, committer, checkout=checkout)
     version = version_of(settings.project)
     reloader = Reloader(settings, service, endpoints, version, on_secrets=_scrub)
     log.info(
@@ -96,6 +100,8 @@ def serve(
         for spec in groups().values():
             runner = GroupRunner(store, broker, spec)
             parts.append(Part(f"consumer-{spec.name}", runner.run, f"left consumer group {spec.name}"))
+        for name, run in commerce_workers(store, broker, project, settings.environ):
+            parts.append(Part(name, run))
         for queue in queues:
             if isinstance(queue, SqsOff):
                 log.info("sqs %s: intake off (%s)", queue.connector, queue.reason)

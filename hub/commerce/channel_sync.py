@@ -17,6 +17,7 @@ from hub.clock import utcnow
 from hub.domain.availability import Admitted, SkuView, admit, offers, release
 from hub.domain.policy import InventoryPolicy
 from hub.events import Event
+from hub.retry import retry_until
 from hub.store import Store, UnitOfWork
 from hub.store.channel_sync import ChannelStock, ChannelSync
 from hub.store.stock import Stock
@@ -127,10 +128,6 @@ class ChannelPusher:
 
     def run(self, stop: threading.Event, idle_s: float = 0.2) -> None:
         while not stop.is_set():
-            try:
-                busy = self.run_once()
-            except Exception:  # the store is away: try again after a pause, like every worker
-                log.exception("channel pusher")
-                busy = 0
+            busy = retry_until(self.run_once, stop, "channel pusher")
             if not busy:
                 stop.wait(idle_s)

@@ -17,6 +17,7 @@ from hub.ids import valid_traceparent
 from hub.intake.committer import GroupCommitter
 from hub.intake.delivery import Receipt
 from hub.jsonio import MalformedJSON, loads
+from hub.receiver.checkout import CheckoutEndpoint, add_checkout_routes
 from hub.receiver.endpoints import WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def create_app(
     committer: GroupCommitter,
     *,
     health: Callable[[], dict[str, Any]] | None = None,
+    checkout: CheckoutEndpoint | None = None,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -73,6 +75,8 @@ def create_app(
             committer.stop()
 
     app = FastAPI(title="hub webhook receiver", lifespan=lifespan, docs_url=None, redoc_url=None)
+    if checkout is not None:
+        add_checkout_routes(app, checkout)
 
     @app.get("/healthz")
     async def healthz() -> Response:
