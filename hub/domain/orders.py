@@ -274,8 +274,8 @@ def decide(state: OrderState | None, update: Update, baseline: OrderState | Same
         stale = _stale(before_delivery, update) if before_delivery is not None else ""
         if stale:
             return Decision("stale", state, stale)
-    before = state.copy() if state is not None else OrderState({WHOLE: Line(WHOLE, None, None, Phase.NEW)})
-    after = before.copy()
+    before = state if state is not None else OrderState({WHOLE: Line(WHOLE, None, None, Phase.NEW)})
+    after = before.copy()  # `state` itself is never changed: a refused or stale update leaves it as it was
     after.fulfilled_by = update.fulfilled_by or after.fulfilled_by
     _learn(after, update)
     _apply(after, update)

@@ -157,7 +157,7 @@ class DomainRules:
         self.uow.ledger.save({k: (q, versions[k]) for k, q in self.ledger.changed.items()}, now)
         raise_zero_barriers(self.uow, self.policy, events, now)
         repo = self.uow.get(Orders)
-        repo.save({k: self.orders[k] for k in self.changed}, self.accounts, self.existing, now)
+        repo.save({k: self.orders[k] for k in self.changed}, self.accounts, now)
         repo.record([_with_event(entry, eid) for entry, eid in self.history], now)
 
     def _translate(self, connector: str, draft: Draft) -> Draft:

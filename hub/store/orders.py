@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import JSON, bindparam, insert, select, text, tuple_
 
 from hub.domain.orders import OrderState
 from hub.store.commerce_tables import order_history, orders
 from hub.store.repository import Repository
+from hub.store.types import UTCDateTime
 
 OrderKey = tuple[str, str]  # (channel, order id)
 
@@ -46,6 +47,22 @@ class OrderRow:
     updated_at: datetime
 
 
+# Built once: intake writes every batch's orders and history with them.
+_UPSERT = text(
+    "INSERT INTO orders (channel, order_id, account, state, detail, occurred_at, updated_at)"
+    " VALUES (:channel, :order_id, :account, :state, :detail, :occurred_at, :updated_at)"
+    " ON CONFLICT (channel, order_id) DO UPDATE SET account = COALESCE(excluded.account, orders.account),"
+    " state = excluded.state, detail = excluded.detail, occurred_at = excluded.occurred_at,"
+    " updated_at = excluded.updated_at"
+).bindparams(
+    bindparam("detail", type_=JSON),
+    bindparam("occurred_at", type_=UTCDateTime),
+    bindparam("updated_at", type_=UTCDateTime),
+)
+_HISTORY = insert(order_history)
+_ENTRY_FIELDS = tuple(f.name for f in fields(HistoryEntry))
+
+
 class Orders(Repository):
     def load(self, keys: Iterable[OrderKey]) -> dict[OrderKey, OrderState]:
         """The states of these orders, locked until commit: two deliveries of one order must not both
@@ -65,38 +82,32 @@ class Orders(Repository):
         return found
 
     def save(
-        self,
-        states: dict[OrderKey, OrderState],
-        accounts: dict[OrderKey, str | None],
-        known: set[OrderKey],
-        at: datetime,
+        self, states: dict[OrderKey, OrderState], accounts: dict[OrderKey, str | None], at: datetime
     ) -> None:
-        """Write changed states; `known` are the keys that already had a row."""
-        new = [k for k in states if k not in known]
-        if new:
-            self.conn.execute(insert(orders), [self._values(k, states[k], accounts.get(k), at) for k in new])
-        for key in (k for k in states if k in known):
-            values = self._values(key, states[key], accounts.get(key), at)
-            where = (orders.c.channel == key[0]) & (orders.c.order_id == key[1])
-            if values["account"] is None:
-                del values["account"]
-            self.conn.execute(update(orders).where(where).values(**values))
-
-    @staticmethod
-    def _values(key: OrderKey, state: OrderState, account: str | None, at: datetime) -> dict[str, Any]:
-        return {
-            "channel": key[0],
-            "order_id": key[1],
-            "account": account,
-            "state": state.phase.value,
-            "detail": state.to_json(),
-            "occurred_at": state.at,
-            "updated_at": at,
-        }
+        """Write the orders' states (new ones and changed ones: one statement for all)."""
+        if states:
+            self.conn.execute(
+                _UPSERT,
+                [
+                    {
+                        "channel": channel,
+                        "order_id": order_id,
+                        "account": accounts.get((channel, order_id)),
+                        "state": state.phase.value,
+                        "detail": state.to_json(),
+                        "occurred_at": state.at,
+                        "updated_at": at,
+                    }
+                    for (channel, order_id), state in sorted(states.items())
+                ],
+            )
 
     def record(self, entries: Sequence[HistoryEntry], at: datetime) -> None:
         if entries:
-            self.conn.execute(insert(order_history), [{**asdict(e), "recorded_at": at} for e in entries])
+            self.conn.execute(
+                _HISTORY,
+                [{**{f: getattr(e, f) for f in _ENTRY_FIELDS}, "recorded_at": at} for e in entries],
+            )
 
     # -- reads, for the CLI and services
 
