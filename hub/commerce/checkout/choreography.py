@@ -53,15 +53,7 @@ def start(store: Store, settings: CheckoutSettings, request: CheckoutRequest) ->
         row = uow.get(Sagas).get(saga_id, lock=True)
         assert row is not None
         if created:
-            lines = [
-                {
-                    "line_id": str(i),
-                    "sku": line.sku,
-                    "quantity": line.quantity,
-                    "unit_price": {"amount": line.unit_price, "currency": request.currency},
-                }
-                for i, line in enumerate(request.lines, 1)
-            ]
+            lines = request.order_lines()
             total = {"amount": request.amount(), "currency": request.currency}
             fields = {"order_id": row.order_id, "total": total, "lines": lines, "deadline": row.saga.deadline}
             publish(uow, row.saga, ev.CheckoutRequested, "requested", **fields)

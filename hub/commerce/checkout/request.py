@@ -40,3 +40,15 @@ class CheckoutRequest(BaseModel):
         for line in self.lines:
             found[line.sku] = found.get(line.sku, 0) + line.quantity
         return found
+
+    def order_lines(self) -> list[dict[str, object]]:
+        """The lines as an order event's `lines`: numbered from 1, each unit price in the currency."""
+        return [
+            {
+                "line_id": str(index),
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "unit_price": {"amount": line.unit_price, "currency": self.currency},
+            }
+            for index, line in enumerate(self.lines, 1)
+        ]

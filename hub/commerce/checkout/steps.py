@@ -72,15 +72,7 @@ def create_order(
 ) -> Outcome:
     """The web shop's order: OrderPlaced through the order lifecycle (its sale takes the units), and the
     reservation consumed, in the caller's unit of work."""
-    lines = [
-        {
-            "line_id": str(index),
-            "sku": line.sku,
-            "quantity": line.quantity,
-            "unit_price": {"amount": line.unit_price, "currency": request.currency},
-        }
-        for index, line in enumerate(request.lines, 1)
-    ]
+    lines = request.order_lines()
     data = draft_model(OrderPlaced).model_validate(
         {
             "occurred_at": now,
