@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from hub.commerce.barriers import raise_zero_barriers
 from hub.domain.errors import DomainRefused
 from hub.domain.inventory import Ledger
 from hub.domain.orders import PHASE_OF_EVENT, Decision, OrderState, StockMove, Update, decide
@@ -21,6 +20,7 @@ from hub.domain.policy import InventoryPolicy
 from hub.events.envelope import Event
 from hub.events.stock import InventoryAdjusted
 from hub.ids import event_id as make_event_id
+from hub.intake.barriers import raise_zero_barriers
 from hub.mapping.drafts import draft_model
 from hub.mapping.result import Draft
 from hub.store import UnitOfWork

@@ -1,12 +1,12 @@
 """The commerce domain's tables: order lifecycle, inventory beyond the ledger's levels, channel sync and
-sagas. On the same metadata as hub/store/tables.py (which imports this module), so migrations and
+sagas. On the store's one metadata; hub/store/tables.py imports this module, so migrations and
 tests/store/test_migrations.py see one schema."""
 
 from __future__ import annotations
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, PrimaryKeyConstraint, String, Table, Text
 
-from hub.store.tables import metadata
+from hub.store.metadata import metadata
 from hub.store.types import BigId, UTCDateTime
 
 # Each order's state as the lifecycle state machine left it (hub/domain/orders.py), written in the

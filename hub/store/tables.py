@@ -10,7 +10,6 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     PrimaryKeyConstraint,
     SmallInteger,
     String,
@@ -19,16 +18,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from hub.store.metadata import metadata as metadata  # every table of the store is on it
 from hub.store.types import BigId, UTCDateTime
-
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
 
 # Every accepted payload, kept whole before anything is derived from it.
 inbox = Table(
