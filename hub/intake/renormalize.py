@@ -82,7 +82,7 @@ class Renormalizer:
         if not new:
             return 0
         origin = Origin(row.id, row.connector, row.dedupe_key, row.traceparent)
-        written = commit_drafts(uow, [(origin, new)], utcnow())[row.id]
+        written = commit_drafts(uow, [(origin, new)], utcnow(), self.project.inventory)[row.id]
         if isinstance(written, int) and row.status != "mapped":
             uow.inbox.set_status(row.id, "mapped")
         return written
