@@ -4,6 +4,8 @@ Beyond the formats (hub/formats.py) and what loading a project checks (routes, s
 - paths and tables against the marketplace's JSON Schema (hub/lint_paths.py)
 - `data` keys against the event model's fields (hub/lint_fields.py)
 - golden tests: present for every mapping, expected events valid (hub/lint_golden.py)
+- consumer groups: `consumers/*.yaml` against their format, their topics and event types, and their
+  Python handlers importable (hub/consumers/declared.py)
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from hub.consumers.declared import declaration_files, load_file
 from hub.formats import Issue, unique
 from hub.lint_fields import field_issues
 from hub.lint_golden import golden_issues
@@ -40,8 +43,17 @@ def _mapping_issues(project: Project) -> list[Issue]:
     return issues
 
 
+def consumer_issues(root: Path) -> tuple[int, list[Issue]]:
+    """How many consumer group files there are (the hub's and the project's), and their problems. Secrets
+    are only named here: their values are looked for when a group runs."""
+    files = declaration_files(root)
+    issues = [issue for path in files for issue in load_file(path, {})[1]]
+    return len(files), issues
+
+
 def lint(root: Path) -> tuple[Project, list[Issue]]:
     project, issues = load_project(root)
     issues += _mapping_issues(project)
     issues += golden_issues(project)
+    issues += consumer_issues(root)[1]
     return project, unique(issues)

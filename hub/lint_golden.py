@@ -14,7 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from hub.events.catalog import EVENT_TYPES
-from hub.events.schemas import SCHEMA_DIR
+from hub.events.schemas import schema_file
 from hub.formats import Issue, check_document, dotted
 from hub.project import Project
 from hub.yamlpos import Located, load
@@ -23,7 +23,7 @@ from hub.yamlpos import Located, load
 @cache
 def _validator(event_type: str) -> Draft202012Validator:
     cls = EVENT_TYPES[event_type]
-    schema = json.loads((SCHEMA_DIR / f"{cls.TYPE}.v{cls.VERSION}.json").read_text())
+    schema = json.loads(schema_file(cls).read_text())
     # A golden case holds the mapping's draft: domain-owned fields are null until the domain fills them.
     schema["required"] = [f for f in schema.get("required", []) if f not in cls.DOMAIN_FIELDS]
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import gc
 import logging
 import sys
+from collections.abc import Callable, Mapping
 
 import uvicorn
 from fastapi import FastAPI
 
-from hub import logs
+from hub import logs, tracing
 from hub.broker.port import Broker
 from hub.config import Settings
 from hub.consumers.registry import groups
@@ -19,9 +20,12 @@ from hub.intake.service import IntakeService
 from hub.intake.sqs import SqsPoller
 from hub.intake.sqs_config import SqsOff, make_client
 from hub.receiver.app import create_app
-from hub.receiver.endpoints import build_endpoints
+from hub.receiver.endpoints import WebhookEndpoint, build_endpoints
+from hub.receiver.metrics_route import add_metrics
+from hub.receiver.observe import Observe
 from hub.relay.service import RelayService
 from hub.reload import LiveEndpoints, Reloader, version_of
+from hub.status import Status, snapshot
 from hub.supervisor import Part, Server, supervise
 from hub.ui import start_beside_hub
 from hub.wiring import connector_secrets, load_project, open_broker, open_store, sqs_intakes
@@ -49,6 +53,17 @@ def server_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
     )
 
 
+def receiver_app(
+    endpoints: Mapping[str, WebhookEndpoint], committer: GroupCommitter, figures: Callable[[], Status] | None
+) -> FastAPI:
+    """The receiver as served: the webhook endpoints and health, /metrics (the counters and, when given,
+    the figures), and a span and a count per webhook request."""
+    app = create_app(endpoints, committer)
+    add_metrics(app, figures)
+    app.add_middleware(Observe, connectors=endpoints)
+    return app
+
+
 def tune_runtime() -> None:
     """Interpreter settings for a server process, once start-up has built everything it keeps (project,
     mappings, schemas, SQLAlchemy metadata). Measured with bench/receiver.py; the bare app there uses
@@ -68,9 +83,13 @@ def serve(
     # Everything that can be wrong with the configuration fails here, before the port opens.
     project = load_project(settings)
     secrets = connector_secrets(project, settings)
+    specs = groups() if with_workers else {}
+    for spec in specs.values():
+        spec.prepare()  # a sink's missing secret stops start-up too, naming its variable
     logs.configure(
         secrets=[s.reveal() for by_name in secrets.values() for vs in by_name.values() for s in vs]
     )
+    tracing.configure("hub")
     queues = sqs_intakes(project, settings, secrets) if with_workers else []
     store = open_store(settings)
     store.checkpoint_in_background()
@@ -78,7 +97,9 @@ def serve(
     service = IntakeService(project, store, on_commit=wakeup.notify)
     committer = GroupCommitter(service)
     endpoints = LiveEndpoints(build_endpoints(project, secrets))
-    app = create_app(endpoints, committer)
+    # The figures' own broker client: a scrape never waits behind the relay's publish.
+    status_broker = open_broker(settings) if with_workers else None
+    app = receiver_app(endpoints, committer, lambda: snapshot(store, status_broker, list(specs.values())))
     version = version_of(settings.project)
     reloader = Reloader(settings, service, endpoints, version, on_secrets=_scrub)
     log.info(
@@ -93,7 +114,7 @@ def serve(
         broker = open_broker(settings)
         relay = RelayService(store, broker, settings)
         parts.append(Part("relay", lambda stop: relay.run(stop, wakeup), "relay handed back its leases"))
-        for spec in groups().values():
+        for spec in specs.values():
             runner = GroupRunner(store, broker, spec)
             parts.append(Part(f"consumer-{spec.name}", runner.run, f"left consumer group {spec.name}"))
         for queue in queues:
@@ -106,7 +127,7 @@ def serve(
             "hub up: store %s, broker %s, %d consumer group(s), %d SQS poller(s)",
             store.describe(),
             settings.broker_url,
-            len(groups()),
+            len(specs),
             sum(not isinstance(q, SqsOff) for q in queues),
         )
     config = server_config(app, host=host, port=port)
@@ -125,5 +146,7 @@ def serve(
             dagster.stop()
         if broker is not None:
             broker.close()
+        if status_broker is not None:
+            status_broker.close()
         wakeup.close()
         store.dispose()

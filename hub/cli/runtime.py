@@ -6,8 +6,9 @@ import sys
 
 import click
 
-from hub import logs
+from hub import logs, tracing
 from hub.cli.common import friendly_errors, parse_time, settings
+from hub.consumers import replay
 from hub.consumers.registry import group
 from hub.consumers.runner import GroupRunner, may_reapply
 from hub.relay.service import RelayService
@@ -65,6 +66,7 @@ def relay(once: bool, batch_size: int) -> None:
     rows older than HUB_RETENTION are cleaned up every HUB_CLEANUP_EVERY.
     """
     logs.configure()
+    tracing.configure("hub relay")
     config = settings()
     store = open_store(config)
     service = RelayService(store, open_broker(config), config, batch_size=batch_size)
@@ -99,8 +101,10 @@ def relay(once: bool, batch_size: int) -> None:
 )
 @friendly_errors
 def consume(group_name: str, once: bool, rewind: str | None, reapply: bool) -> None:
-    """Run the handler registered for GROUP: each event applied once, offsets committed after."""
+    """Run consumer group GROUP: each event applied once, offsets committed after; an event that fails
+    past the group's retry policy becomes a dead letter (`hub dlq ls`)."""
     logs.configure()
+    tracing.configure(f"hub consume {group_name}")
     config = settings()
     spec = group(group_name)
     if reapply and rewind is None:
@@ -111,8 +115,11 @@ def consume(group_name: str, once: bool, rewind: str | None, reapply: bool) -> N
     broker = open_broker(config)
     store = open_store(config)
     if rewind is not None:
-        broker.reset_group(spec.name, spec.topics, to=to)
-        click.echo(f"{group_name}: rewound to {rewind}{'; applying every event again' if reapply else ''}")
+        behind = replay.rewind(store, broker, spec, to)
+        again = "; applying every event again" if reapply else ""
+        click.echo(
+            f"{group_name}: rewound to {rewind}; {behind} record(s) to replay, marked as replays{again}"
+        )
     runner = GroupRunner(store, broker, spec, reapply=reapply)
     if once:
         try:

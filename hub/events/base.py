@@ -10,12 +10,16 @@ from hub.events.values import Money, UtcDatetime
 
 
 class EventData(BaseModel):
-    """The `data` of one event type. TYPE and VERSION name its exported JSON Schema."""
+    """The `data` of one event type. TYPE, VERSION (the major) and MINOR name its exported JSON Schema.
+
+    A compatible change (an optional field, an enum value) raises MINOR; anything else raises VERSION
+    and adds an upcaster from the old major (hub/events/upcasters.py). `hub schemas check` holds both."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     TYPE: ClassVar[str]
     VERSION: ClassVar[int] = 1
+    MINOR: ClassVar[int] = 0
     TOPIC: ClassVar[str]
     # Fields the domain fills in while applying the event (a mapping need not produce them).
     DOMAIN_FIELDS: ClassVar[frozenset[str]] = frozenset()

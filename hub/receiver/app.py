@@ -11,6 +11,7 @@ import orjson
 from fastapi import FastAPI, Request, Response
 from starlette.requests import ClientDisconnect
 
+from hub import tracing
 from hub.clock import utcnow
 from hub.connectors.signatures import SignatureError, SignedRequest
 from hub.ids import valid_traceparent
@@ -114,7 +115,8 @@ def create_app(
             payload,
             utcnow(),
             request.headers.get("content-type"),
-            valid_traceparent(request.headers.get("traceparent")),
+            # The request's span (receiver/observe.py) when tracing is on: the events continue its trace.
+            tracing.current_traceparent() or valid_traceparent(request.headers.get("traceparent")),
             request.headers,
         )
         try:

@@ -14,3 +14,11 @@ class Repository:
     def __init__(self, conn: Connection, backend: Backend) -> None:
         self.conn = conn
         self.backend = backend
+
+    def flush(self) -> None:
+        """Write what this repository holds back, if anything: called before the unit commits and before
+        a savepoint ends. A repository that gathers rows to insert them in one statement (a consumer
+        group applies hundreds of events per transaction) writes them here."""
+
+    def discard(self) -> None:
+        """Forget what is held back: the transaction or savepoint it belonged to is rolled back."""

@@ -191,6 +191,69 @@ order_view = Table(
     PrimaryKeyConstraint("channel", "order_id"),
 )
 
+# What consumer groups could not apply: the dead letters (status dead, with the error and the attempts), the
+# events that wait behind one on a parked key (status parked), and what became of each (redriven, dropped).
+# The record is kept whole, headers and value as the log held them, so a redrive applies it as it was.
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("group_name", String(128), nullable=False),
+    Column("event_id", String(255), nullable=False, doc="The event's id, or topic/partition@offset."),
+    Column("event_type", String(64)),
+    Column("partition_key", String(255), nullable=False),
+    Column("topic", String(64), nullable=False),
+    Column("log_partition", Integer, nullable=False),
+    Column("log_offset", BigInteger, nullable=False),
+    Column("headers", LargeBinary, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False, doc="dead | parked | redriven | dropped"),
+    Column("error", Text),
+    Column("attempts", Integer, nullable=False),
+    Column("failed_at", UTCDateTime, nullable=False),
+    Column("last_attempt_at", UTCDateTime, nullable=False),
+    Column("resolved_at", UTCDateTime),
+    UniqueConstraint("group_name", "event_id"),
+    # A parked key's events in the order they arrived; the status counts for metrics and `hub status`.
+    Index(None, "group_name", "partition_key", "id"),
+    Index(None, "status", "group_name"),
+)
+
+# Keys of ordered groups whose events wait: a dead letter, or a group's own decision (a sequence gap).
+parked_keys = Table(
+    "parked_keys",
+    metadata,
+    Column("group_name", String(128), nullable=False),
+    Column("partition_key", String(255), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("parked_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("group_name", "partition_key"),
+)
+
+# What people did with dead letters: redriven (and whether it applied), dropped with why.
+dead_letter_audit = Table(
+    "dead_letter_audit",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("dead_letter_id", BigInteger, ForeignKey("dead_letters.id"), nullable=False, index=True),
+    Column("action", String(16), nullable=False, doc="redriven | failed | dropped"),
+    Column("reason", Text),
+    Column("actor", String(128), nullable=False, doc="Who did it: the operating system user."),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+# Where a rewind found the end of each partition: a group's records below it are replays, and say so.
+consumer_replays = Table(
+    "consumer_replays",
+    metadata,
+    Column("group_name", String(128), nullable=False),
+    Column("topic", String(64), nullable=False),
+    Column("log_partition", Integer, nullable=False),
+    Column("until_offset", BigInteger, nullable=False),
+    Column("rewound_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("group_name", "topic", "log_partition"),
+)
+
 # Relays that are alive: each heartbeats its row; the number of live rows sets every relay's fair share.
 relay_members = Table(
     "relay_members",
