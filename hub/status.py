@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from hub import health
 from hub.broker.port import Broker
 from hub.clock import utcnow
 from hub.consumers.registry import GroupSpec
@@ -44,10 +45,8 @@ class Status:
 def snapshot(store: Store, broker: Broker | None, specs: Sequence[GroupSpec]) -> Status:
     """Read everything once. Without a broker (a receiver alone) the groups' lag is left out."""
     now = utcnow()
+    quarantine, backlog = health.quarantine_size(store), health.outbox_backlog(store)
     with store.read_only() as uow:
-        quarantine = uow.quarantine.open_count()
-        pending = uow.outbox.backlog()
-        oldest = uow.outbox.oldest_pending_at()
         dead = uow.dead_letters.dead_counts()
         parked = uow.dead_letters.parked_counts()
     names = {s.name for s in specs} | set(dead) | set(parked)
@@ -74,5 +73,4 @@ def snapshot(store: Store, broker: Broker | None, specs: Sequence[GroupSpec]) ->
                 error,
             )
         )
-    age = max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
-    return Status(now, quarantine, pending, age, groups)
+    return Status(now, quarantine, backlog.pending, backlog.age(now).total_seconds(), groups)

@@ -1,6 +1,5 @@
-"""Dead letters as an operator (the `hub dlq` verbs) and Dagster's checks see them.
-
-`dead_letter_count()` is the one number a check asks for: the dead letters of every group (or one).
+"""What an operator does with dead letters: redrive and drop (the `hub dlq` verbs). How many there are is
+hub.health.dead_letters(store), the number the Dagster check, /metrics and `hub status` show.
 
 A redrive applies what was kept through the group's own handler, in one transaction with a savepoint per
 event: in a group ordered per key, the dead letter first and then the events parked behind it, in the order
@@ -21,23 +20,6 @@ from hub.consumers.apply import Item, call, describe, read, store_failure
 from hub.consumers.registry import GroupSpec
 from hub.store import Store, UnitOfWork
 from hub.store.dead_letters import OPEN, DeadLetter
-
-
-def dead_letter_count(group: str | None = None, *, store: Store | None = None) -> int:
-    """Dead letters waiting for a person (events parked behind them not counted), of `group` or all groups.
-    Without a store, the one HUB_DATABASE_URL names."""
-    if store is None:
-        from hub.config import Settings
-        from hub.wiring import open_store
-
-        opened = open_store(Settings.from_env())
-        try:
-            return dead_letter_count(group, store=opened)
-        finally:
-            opened.dispose()
-    with store.read_only() as uow:
-        counts = uow.dead_letters.dead_counts()
-    return counts.get(group, 0) if group is not None else sum(counts.values())
 
 
 class NotRedrivable(ValueError):

@@ -14,8 +14,8 @@ from hub.store.tables import audit_log
 
 
 class AuditLog(Repository):
-    """Rows are gathered and inserted in one statement when the unit of work flushes: a group applies a
-    batch of events per transaction, and a statement per row was most of its cost."""
+    """While the unit of work batches, rows are gathered and inserted in one statement when it flushes: a
+    group applies a batch of events per transaction, and a statement per row was most of its cost."""
 
     def __init__(self, conn: Connection, backend: Backend) -> None:
         super().__init__(conn, backend)
@@ -32,6 +32,8 @@ class AuditLog(Repository):
                 "recorded_at": at,
             }
         )
+        if not self.batching:
+            self.flush()
 
     def flush(self) -> None:
         if self._rows:

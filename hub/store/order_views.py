@@ -16,8 +16,9 @@ Key = tuple[str, str]
 
 
 class OrderViews(Repository):
-    """Events are folded per order in memory and written when the unit of work flushes: one read of the
-    orders a batch touches, then one insert and one update statement, however many events it held."""
+    """While the unit of work batches, events are folded per order in memory and written when it flushes:
+    one read of the orders a batch touches, then one insert and one update statement, however many events
+    it held. Otherwise each event is written at once."""
 
     def __init__(self, conn: Connection, backend: Backend) -> None:
         super().__init__(conn, backend)
@@ -26,6 +27,8 @@ class OrderViews(Repository):
     def apply(self, event: Event, at: datetime) -> None:
         key = (event.data["channel"], event.data["order_id"])
         self._pending.setdefault(key, []).append((event, at))
+        if not self.batching:
+            self.flush()
 
     def discard(self) -> None:
         self._pending = {}

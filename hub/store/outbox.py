@@ -80,12 +80,6 @@ class Outbox(Repository):
             self.conn.execute(select(func.count()).where(outbox.c.published_at.is_(None))).scalar_one()
         )
 
-    def oldest_pending_at(self) -> datetime | None:
-        """When the oldest row still waiting for the relay was committed (through the pending-id index)."""
-        query = select(outbox.c.created_at).where(outbox.c.published_at.is_(None)).order_by(outbox.c.id)
-        found: datetime | None = self.conn.execute(query.limit(1)).scalar_one_or_none()
-        return found
-
     def delete_published_before(self, cutoff: datetime, limit: int) -> int:
         """Delete up to `limit` rows published before `cutoff`, oldest first through the published_at
         index: a scan in table order would wade through the rows deleted by earlier batches again."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from hub.store.repository import Repository
 from hub.store.tables import inbox, quarantine
@@ -42,10 +42,6 @@ class Quarantine(Repository):
         if limit:
             query = query.limit(limit)
         return [QuarantineEntry(**r) for r in self.conn.execute(query).mappings().all()]
-
-    def open_count(self) -> int:
-        query = select(func.count()).select_from(quarantine).where(quarantine.c.resolved_at.is_(None))
-        return int(self.conn.execute(query).scalar_one())
 
     def get(self, entry_id: int) -> QuarantineEntry | None:
         row = self.conn.execute(select(quarantine).where(quarantine.c.id == entry_id)).mappings().first()

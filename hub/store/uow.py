@@ -36,7 +36,7 @@ from hub.store.order_views import OrderViews
 from hub.store.outbox import Outbox
 from hub.store.quarantine import Quarantine
 from hub.store.replay_marks import ReplayMarks
-from hub.store.repository import Repository
+from hub.store.repository import BATCHING, Repository
 from hub.store.sequences import Sequences
 
 R = TypeVar("R", bound=Repository)
@@ -72,6 +72,17 @@ class UnitOfWork:
     def _discard(self) -> None:
         for repository in self._repositories.values():
             repository.discard()
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Writes in the block may be gathered and made together when it ends (a consumer group's batch).
+        Meanwhile a read may not see them: use it where the block only writes what it reads nowhere."""
+        self._conn.info[BATCHING] = True
+        try:
+            yield
+            self.flush()
+        finally:
+            self._conn.info.pop(BATCHING, None)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

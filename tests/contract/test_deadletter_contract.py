@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from hub.broker.port import Broker, Message
 from hub.clock import utcnow
-from hub.consumers.deadletters import dead_letter_count, drop, redrive
+from hub.consumers.deadletters import drop, redrive
 from hub.consumers.registry import GroupSpec, Ordering
 from hub.consumers.runner import GroupRunner
 from hub.events import Event
+from hub.health import dead_letters
 from hub.relay import Relay
 from hub.retry import RetryPolicy
 from hub.store import Store, UnitOfWork
@@ -96,7 +97,7 @@ class DeadLetterContract:
             ("parked", 4),
             ("parked", 5),
         ]
-        assert dead_letter_count("stock-sync", store=store) == 1
+        assert dead_letters(store, "stock-sync") == 1
 
         publish(store, broker, range(6, 8))  # live events while the key is parked: it waits, others flow
         assert runner.drain() == len(SKUS) * 2
@@ -108,7 +109,7 @@ class DeadLetterContract:
         assert [_seq(r) for r in result.applied] == [2, 3, 4, 5, 6, 7]
         assert result.released == [("stock-sync", POISONED)]
         assert applied(store, "stock-sync", POISONED) == [1, 2, 3, 4, 5, 6, 7]
-        assert dead_letter_count("stock-sync", store=store) == 0
+        assert dead_letters(store, "stock-sync") == 0
 
         publish(store, broker, range(8, 9))  # released: the key flows again
         assert runner.drain() == len(SKUS)
@@ -157,7 +158,7 @@ class DeadLetterContract:
         assert set(letters) == {POISONED, "SKU-0"}
         assert letters["SKU-0"].error.startswith("unknown major version v9 of InventoryAdjusted")
         assert letters["SKU-0"].event_type == "InventoryAdjusted"
-        assert dead_letter_count("unordered", store=store) == 2
+        assert dead_letters(store, "unordered") == 2
 
         poisoned.clear()
         assert [
@@ -165,7 +166,7 @@ class DeadLetterContract:
         ] == [2]
         dropped = letters["SKU-0"]
         drop(store, dropped.id, reason="test: a producer ahead of this hub")
-        assert dead_letter_count("unordered", store=store) == 0
+        assert dead_letters(store, "unordered") == 0
         with store.read_only() as uow:
             assert [(t["action"], t["reason"]) for t in uow.dead_letters.trail(dropped.id)] == [
                 ("dropped", "test: a producer ahead of this hub")

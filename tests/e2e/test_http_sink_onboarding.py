@@ -15,9 +15,8 @@ from hub.store import Store
 from tests.faults.checker import check_audit
 from tests.support.hubproc import HubCli, HubServer, hub_env, wait_for
 from tests.support.orders import accept_all, deliveries, intake, order_delivery
-from tests.support.paths import REPO
 from tests.support.secrets import tiktok_signature
-from tests.support.sink import SECRET, Sink
+from tests.support.sink import SECRET, Sink, project_with_groups
 
 HISTORY, LIVE = 1000, 5
 
@@ -49,10 +48,7 @@ def sink() -> Iterator[Sink]:
 def test_a_sink_declared_after_1000_orders_gets_them_by_replay_then_live_ones_each_once(
     tmp_path: Path, home: Path, sink: Sink
 ) -> None:
-    project = tmp_path / "project"
-    project.mkdir()
-    for folder in ("connectors", "mappings"):
-        (project / folder).symlink_to(REPO / folder)
+    project = project_with_groups(tmp_path)
     env = hub_env(home, project, FULFILLMENT_SIGNING_SECRET=SECRET, HUB_CONNECTORS="tiktok")
     cli = HubCli(env)
 
@@ -63,7 +59,6 @@ def test_a_sink_declared_after_1000_orders_gets_them_by_replay_then_live_ones_ea
     cli.run("relay", "--once")
     assert f"read {HISTORY} record(s)" in cli.run("consume", "audit", "--once").stdout
 
-    (project / "consumers").mkdir()
     (project / "consumers" / "fulfillment.yaml").write_text(DECLARATION.format(url=sink.url))
     assert "no problems" in cli.run("lint").stdout
     replayed = cli.run("consume", "fulfillment", "--rewind", "start", "--once", timeout=300).stdout

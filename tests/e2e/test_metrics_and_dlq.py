@@ -15,9 +15,8 @@ from sqlalchemy import text
 from hub.store import Store
 from tests.support.hubproc import HubCli, HubServer, hub_env
 from tests.support.orders import accept_all, deliveries, intake, order_delivery
-from tests.support.paths import REPO
 from tests.support.secrets import tiktok_signature
-from tests.support.sink import SECRET, Sink
+from tests.support.sink import SECRET, Sink, project_with_groups
 
 DECLARATION = """\
 type: consumer_group
@@ -41,7 +40,7 @@ def scrape(server: HubServer) -> dict[tuple[str, tuple[tuple[str, str], ...]], f
 
 @pytest.fixture
 def sink() -> Iterator[Sink]:
-    running = Sink(fail_with=500).start()
+    running = Sink(fail_with=500).start()  # the notify system is down
     yield running
     running.stop()
 
@@ -49,11 +48,7 @@ def sink() -> Iterator[Sink]:
 def test_metrics_status_and_dlq_reflect_an_outbox_lag_and_dead_letters(
     tmp_path: Path, home: Path, sink: Sink
 ) -> None:
-    project = tmp_path / "project"
-    (project / "consumers").mkdir(parents=True)
-    for folder in ("connectors", "mappings"):
-        (project / folder).symlink_to(REPO / folder)
-    (project / "consumers" / "notify.yaml").write_text(DECLARATION.format(url=sink.url))
+    project = project_with_groups(tmp_path, notify=DECLARATION.format(url=sink.url))
     env = hub_env(home, project, NOTIFY_SIGNING_SECRET=SECRET, HUB_CONNECTORS="tiktok")
     cli = HubCli(env)
     store = Store(f"sqlite:///{home}/hub.db")

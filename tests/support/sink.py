@@ -10,7 +10,12 @@ import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
+
+from hub.events import Event
+from hub.events.orders import OrderPaid
+from tests.support.paths import REPO
 
 SECRET = "whsec_" + base64.b64encode(b"test-fulfillment-signing-key").decode()
 
@@ -69,3 +74,28 @@ class Sink:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def project_with_groups(tmp_path: Path, **declarations: str) -> Path:
+    """A project folder with the repository's connectors and mappings and these consumer groups."""
+    project = tmp_path / "project"
+    (project / "consumers").mkdir(parents=True)
+    for folder in ("connectors", "mappings"):
+        (project / folder).symlink_to(REPO / folder)
+    for name, text in declarations.items():
+        (project / "consumers" / f"{name}.yaml").write_text(text)
+    return project
+
+
+def order_paid_event(order_id: str = "A-1") -> Event:
+    """One OrderPaid envelope, as a producer would send it."""
+    data = OrderPaid(occurred_at="2026-11-01T12:00:00Z", channel="shop", order_id=order_id)  # type: ignore[arg-type]
+    return Event.create(
+        data,
+        event_id="7d2c1f0e-0000-4000-8000-000000000001",
+        source="/connectors/shop",
+        sequence=1,
+        correlationid="d",
+        causationid="d",
+        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    )

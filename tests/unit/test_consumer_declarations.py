@@ -13,7 +13,7 @@ from hub.consumers.registry import groups
 from hub.credentials import MissingSecret
 from hub.formats import format_schema
 from tests.support.hubproc import HubCli, hub_env
-from tests.support.paths import REPO
+from tests.support.sink import project_with_groups
 
 GOOD = """\
 type: consumer_group
@@ -23,16 +23,6 @@ topics: [orders]
 events: [OrderPlaced, OrderCancelled]
 sink: {type: http, url: "https://wms.example.com/hooks", secret: {env: WMS_SIGNING_SECRET}}
 """
-
-
-def project_with(tmp_path: Path, **files: str) -> Path:
-    project = tmp_path / "project"
-    (project / "consumers").mkdir(parents=True)
-    for folder in ("connectors", "mappings"):
-        (project / folder).symlink_to(REPO / folder)
-    for name, text in files.items():
-        (project / "consumers" / f"{name}.yaml").write_text(text)
-    return project
 
 
 def line_of(path: Path, text: str) -> int:
@@ -48,7 +38,7 @@ def test_every_mistake_in_a_declaration_is_located_with_the_known_values(tmp_pat
     )
     python = "type: consumer_group\nname: crm\nowner: crm\ntopics: [orders]\nsink:\n  type: python\n"
     python += "  handler: hub.consumers.builtin:audit_everything\n"
-    project = project_with(tmp_path, fulfillment=broken, crm=python)
+    project = project_with_groups(tmp_path, fulfillment=broken, crm=python)
     result = HubCli(hub_env(home, project)).run("lint", check=False)
     assert result.returncode == 1
     out = result.stdout
@@ -76,7 +66,7 @@ def test_every_mistake_in_a_declaration_is_located_with_the_known_values(tmp_pat
 
 def test_the_built_in_groups_are_declarations_and_a_project_adds_its_own(tmp_path: Path) -> None:
     assert sorted(p.name for p in SHIPPED.glob("*.yaml")) == ["audit.yaml", "order-view.yaml"]
-    project = project_with(tmp_path, fulfillment=GOOD)
+    project = project_with_groups(tmp_path, fulfillment=GOOD)
     found = groups(project, environ={"WMS_SIGNING_SECRET": "s3cret-value"})
     assert list(found) == ["audit", "fulfillment", "order-view"]
     fulfillment = found["fulfillment"]

@@ -26,6 +26,7 @@ from hub.events.upcasters import unregister, upcaster
 from hub.relay import Relay
 from hub.store import Store, UnitOfWork
 from tests.contract.feed import commit_rounds
+from tests.support.sink import order_paid_event
 
 
 class OrderPaidV2(OrderPaid):
@@ -94,20 +95,9 @@ def test_an_old_event_replayed_through_its_upcaster_arrives_in_the_current_shape
 
 
 def an_order_paid(dataschema: str, **extra: Any) -> tuple[list[tuple[str, bytes]], bytes]:
-    data = OrderPaid(occurred_at="2026-11-01T12:00:00Z", channel="shop", order_id="A-1").model_dump(
-        mode="json"
-    )
-    event = Event.create(
-        OrderPaid.model_validate(data),
-        event_id="7d2c1f0e-0000-4000-8000-000000000001",
-        source="/connectors/shop",
-        sequence=1,
-        correlationid="d",
-        causationid="d",
-        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-    )
+    event = order_paid_event()
     headers = [(k, dataschema.encode() if k == "ce_dataschema" else v) for k, v in event.to_headers()]
-    return headers, json.dumps({**data, **extra}).encode()
+    return headers, json.dumps({**event.data, **extra}).encode()
 
 
 def test_a_newer_minor_is_read_without_the_fields_this_hub_does_not_know() -> None:

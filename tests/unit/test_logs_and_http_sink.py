@@ -17,8 +17,7 @@ from hub import logs, tracing
 from hub.connectors.spec import SecretRef
 from hub.consumers.http_sink import HttpSink, SinkRefused
 from hub.events import Event
-from hub.events.orders import OrderPaid
-from tests.support.sink import SECRET, Sink
+from tests.support.sink import SECRET, Sink, order_paid_event
 from tests.support.tracing import captured_spans
 
 __all__ = ["captured_spans"]
@@ -49,16 +48,7 @@ def test_log_lines_are_json_with_trace_ids_and_without_secrets(
 
 
 def an_event() -> Event:
-    data = OrderPaid(occurred_at="2026-11-01T12:00:00Z", channel="shop", order_id="A-1")  # type: ignore[arg-type]
-    return Event.create(
-        data,
-        event_id="7d2c1f0e-0000-4000-8000-000000000001",
-        source="/connectors/shop",
-        sequence=1,
-        correlationid="d",
-        causationid="d",
-        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-    )
+    return order_paid_event()
 
 
 def sink_to(url: str, secret: str = SECRET, timeout_s: float = 2.0) -> HttpSink:
