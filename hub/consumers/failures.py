@@ -20,6 +20,7 @@ from hub.consumers.registry import GroupSpec
 from hub.retry import Interrupted, attempts
 from hub.store import Store
 from hub.store.dead_letters import Letter
+from hub.store.group_errors import GroupErrors
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,7 @@ def _keep(spec: GroupSpec, store: Store, items: list[Item], error: BaseException
         if spec.ordered:
             uow.dead_letters.park(spec.name, head.key, reason, utcnow())
         uow.dead_letters.add(spec.name, kept, utcnow())
+        uow.get(GroupErrors).note(spec.name, reason, utcnow())  # the group's last error, for `hub groups`
         uow.commit()
     log_kept(spec, kept)
     return len(kept)

@@ -100,6 +100,7 @@ class GroupRunner:
         self.reapply = reapply
         self.tally = Tally()
         self.failing = True  # until a batch applies: clears an error left by an earlier run
+        self.kept_last = False  # the last batch kept dead letters or parked events
         self.stop = stop or threading.Event()  # ends the waits between retries of a failing event
         with store.read_only() as uow:
             self.marks = uow.replay_marks.of(spec.name)
@@ -134,7 +135,9 @@ class GroupRunner:
         except Exception as exc:
             self._note_error(exc)
             raise
-        if read and self.failing:
+        if self.kept_last:
+            self.failing = True  # a dead letter noted itself as the group's last error: it stays shown
+        elif read and self.failing:
             self._note_error(None)
         return read
 
@@ -183,6 +186,7 @@ class GroupRunner:
         self.tally.read += len(records)
         self.tally.applied += done[0]
         self.tally.kept += done[1]
+        self.kept_last = done[1] > 0
         metrics.CONSUMED.labels(self.spec.name).inc(len(records))
 
     def _apply_together(self, items: list[Item], traced: bool) -> tuple[int, int]:

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import text
+from sqlalchemy import update
 
+from hub.clock import utcnow
 from hub.store import Store
+from hub.store.tables import outbox
 from tests.support.hubproc import HubCli, HubServer, hub_env
 from tests.support.orders import accept_all, deliveries, intake, order_delivery
 from tests.support.secrets import tiktok_signature
@@ -61,12 +64,8 @@ def test_metrics_status_and_dlq_reflect_an_outbox_lag_and_dead_letters(
     # An outbox lag: three more events committed that no relay has published, the oldest 90 s ago.
     accept_all(intake(store), deliveries(3, 1, run="stalled", first_order=10))
     with store.transaction() as conn:
-        conn.execute(
-            text(
-                "UPDATE outbox SET created_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-90 seconds') "
-                "WHERE published_at IS NULL"
-            )
-        )
+        stalled = update(outbox).where(outbox.c.published_at.is_(None))
+        conn.execute(stalled.values(created_at=utcnow() - timedelta(seconds=90)))
 
     with HubServer(env, verb="receiver") as server:
         body = order_delivery(20, 0, run="scraped").body
@@ -90,6 +89,9 @@ def test_metrics_status_and_dlq_reflect_an_outbox_lag_and_dead_letters(
     assert groups["audit"]["total_lag"] == 2  # published, never applied: the audit group was not run
     screen = cli.run("status").stdout
     assert "dead letters  2 (hub dlq ls)" in screen
+    # A person without a collector sees the spans on the console: one `process` span per event applied.
+    traced = cli.run("consume", "audit", "--once", OTEL_TRACES_EXPORTER="console").stdout
+    assert "read 2 record(s): 2 applied" in traced and traced.count('"name": "process orders"') == 2
 
     listing = cli.run("dlq", "ls", "--group", "notify").stdout
     assert "2 dead letter(s), 0 parked event(s), 2 parked key(s)" in listing
