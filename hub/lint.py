@@ -4,6 +4,7 @@ Beyond the formats (hub/formats.py) and what loading a project checks (routes, s
 - paths and tables against the marketplace's JSON Schema (hub/lint_paths.py)
 - `data` keys against the event model's fields (hub/lint_fields.py)
 - golden tests: present for every mapping, expected events valid (hub/lint_golden.py)
+- request headers a mapping reads: the connector receives them, and none carries its secret
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from hub.formats import Issue, unique
+from hub.formats import Issue, dotted, unique
 from hub.lint_fields import field_issues
 from hub.lint_golden import golden_issues
 from hub.lint_paths import check_mapping
-from hub.mapping.spec import MappingSpec
-from hub.project import Project, load_project
-from hub.yamlpos import load
+from hub.mapping.spec import HeaderExpr, MappingSpec
+from hub.mapping.walk import walk
+from hub.project import Connector, Project, load_project
+from hub.yamlpos import Located, load
 
 
 def _mapping_issues(project: Project) -> list[Issue]:
@@ -31,12 +33,30 @@ def _mapping_issues(project: Project) -> list[Issue]:
             except ValidationError:
                 continue  # loading the project reported it
             issues += field_issues(mapping.source, doc, spec)
+            issues += _header_issues(connector, mapping.source, doc, spec)
             try:
                 issues += check_mapping(mapping.source, doc, spec, connector.folder)
             except (OSError, ValueError, KeyError) as exc:
                 issues.append(
                     Issue(mapping.source, doc.line_of(("input", "schema")), "input.schema", str(exc))
                 )
+    return issues
+
+
+def _header_issues(connector: Connector, file: Path, doc: Located, spec: MappingSpec) -> list[Issue]:
+    reads = [(loc, node) for loc, node in walk(spec).parts if isinstance(node, HeaderExpr)]
+    receives = connector.webhook is not None or any(e.headers for e in connector.spec.envelopes)
+    secret = (connector.secret_header or "").lower()
+    issues = []
+    for loc, node in reads:
+        at = (*loc, "name")
+        if node.name.lower() == secret:
+            message = f"{node.name} carries the connector's signature or token: it is never kept nor mapped"
+        elif not receives:
+            message = f"{node.name}: {connector.name} has no webhook intake and no envelope with headers"
+        else:
+            continue
+        issues.append(Issue(file, doc.line_of(at), dotted(at), message))
     return issues
 
 

@@ -4,15 +4,14 @@ mapping it goes to, read from the (unwrapped) payload or the request's headers."
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hub.connectors.envelopes import Unwrap
 from hub.connectors.routing import STORED_VALUE
-from hub.connectors.sources import Headers, Read, compile_source
-from hub.connectors.spec import HeaderValue
-from hub.mapping.context import Context
+from hub.connectors.sources import Headers, Read, compile_source, header_names
+from hub.mapping.context import Context, header
 from hub.mapping.convert import canonical
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING
@@ -32,22 +31,27 @@ class Identity:
     # as the delivery's route (prefixed, see hub.connectors.routing), because a stored body alone cannot
     # be routed again.
     routing: Read | None = None
+    # The request headers the connector's mappings and routing read: kept with the stored delivery, so
+    # re-normalizing it (a quarantine retry) reads the same values. No other header is stored.
+    kept: tuple[str, ...] = ()
 
     @classmethod
     def compile(
         cls,
         connector: str,
         unwrap: Unwrap,
-        dedupe: Expr | HeaderValue,
-        account: Expr | HeaderValue,
-        routing: Expr | HeaderValue = None,
+        dedupe: Expr,
+        account: Expr,
+        routing: Expr = None,
+        kept: Sequence[str] = (),
     ) -> Identity:
         return cls(
             connector,
             unwrap,
             compile_source(dedupe) if dedupe is not None else None,
             compile_source(account) if account is not None else None,
-            compile_source(routing) if isinstance(routing, HeaderValue) else None,
+            compile_source(routing) if routing is not None and header_names(routing) else None,
+            tuple(kept),
         )
 
     def of(self, payload: Any, body: bytes, headers: Headers | None = None) -> tuple[str, str | None]:
@@ -64,6 +68,11 @@ class Identity:
             return None
         value = _value(self.routing, self._inner(payload), self._ctx, headers)
         return None if value is None else STORED_VALUE + value
+
+    def headers(self, headers: Headers | None) -> dict[str, str] | None:
+        """The delivery's headers that are kept with it (by the names the mappings write); None if none."""
+        found = {name: value for name in self.kept if isinstance(value := header(headers, name), str)}
+        return found or None
 
     @property
     def _ctx(self) -> Context:
@@ -93,5 +102,10 @@ def delivery_identity(connector: Connector) -> Identity | None:
     if intake is None:
         return None
     return Identity.compile(
-        connector.name, connector.unwrap, intake.dedupe, intake.account, connector.spec.routing.from_
+        connector.name,
+        connector.unwrap,
+        intake.dedupe,
+        intake.account,
+        connector.spec.routing.from_,
+        connector.kept_headers,
     )

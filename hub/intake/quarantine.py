@@ -116,7 +116,12 @@ class QuarantineService:
             reason = f"connector {row.connector!r} is not loaded (HUB_CONNECTORS?)"
             return RetryResult(entry_id, "quarantined", reason=reason)
         outcome = self.project.normalize(
-            row.connector, payload, account=row.account, route=row.route, received_at=row.received_at
+            row.connector,
+            payload,
+            account=row.account,
+            route=row.route,
+            received_at=row.received_at,
+            headers=row.headers,
         )
         if isinstance(outcome, Mapped):
             origin = Origin(row.id, row.connector, row.dedupe_key, row.traceparent)

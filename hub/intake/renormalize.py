@@ -95,7 +95,12 @@ class Renormalizer:
         except MalformedJSON as exc:
             return str(exc)
         outcome = self.project.normalize(
-            row.connector, payload, account=row.account, route=row.route, received_at=row.received_at
+            row.connector,
+            payload,
+            account=row.account,
+            route=row.route,
+            received_at=row.received_at,
+            headers=row.headers,
         )
         if isinstance(outcome, Mapped):
             return list(outcome.drafts)

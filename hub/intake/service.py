@@ -38,7 +38,12 @@ class IntakeService:
             Quarantined(None, d.problem)
             if d.problem is not None
             else self.project.normalize(
-                d.connector, d.payload, account=d.account, route=d.route, received_at=d.received_at
+                d.connector,
+                d.payload,
+                account=d.account,
+                route=d.route,
+                received_at=d.received_at,
+                headers=d.headers,
             )
             for d in deliveries
         ]
@@ -78,6 +83,7 @@ class IntakeService:
                     traceparent=d.traceparent,
                     status=_status(outcome),
                     note=outcome.reason if isinstance(outcome, Ignored) else None,
+                    headers=d.headers,
                 )
             )
         ids = uow.inbox.insert_new(rows)

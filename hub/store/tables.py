@@ -45,6 +45,11 @@ inbox = Table(
     Column("status", String(16), nullable=False, doc="mapped | quarantined | ignored"),
     Column("note", Text, doc="Why a payload was ignored."),
     Column("traceparent", String(55)),
+    Column(
+        "headers",
+        JSON,
+        doc="The request headers the connector's mappings read (`type: header`), kept for re-normalization.",
+    ),
     UniqueConstraint("connector", "dedupe_key"),
 )
 # The columns intake writes, in the order of the values the store's insert_inbox takes.
@@ -59,6 +64,7 @@ INBOX_WRITE = (
     "status",
     "note",
     "traceparent",
+    "headers",
 )
 
 # Payloads that did not map: the inbox row keeps the body, this row keeps why.
