@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from hub.mapping import spec as s
+from hub.mapping.parts import included_labels
 
 _TS0 = "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01]+00:00"
 _TS3 = "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001]000+00:00"
@@ -98,7 +99,7 @@ class Statements:
             if isinstance(emitter, s.EmitEvent):
                 out.append(self.event(emitter, env, prefix, here))
             elif isinstance(emitter, s.Include):
-                out.append(self.include(emitter, env, prefix, here))
+                out.append(self.include(emitter, env, prefix, included_labels(emitters, label, here)))
             else:
                 out.append(self.foreach(emitter, env, prefix, here))
         return out
@@ -114,7 +115,7 @@ class Statements:
             binds.append(f"{var} := {self.expr(e.with_[name], env) if name in e.with_ else '$undefined'}")
             inner[f"@{name}"] = var
         saved, self.blank = self.blank, blank_of(spec)
-        body = ", ".join(self.emitters(spec.emit, inner, prefix, f"{label}:"))
+        body = ", ".join(self.emitters(spec.emit, inner, prefix, label))
         self.blank = saved
         made = f"({'; '.join(binds)}; [{body}])"
         return f"({self.cond(e.when, env)} ? {made} : $undefined)" if e.when else made

@@ -5,7 +5,7 @@ that writes it (`problems`); the compilers then only ever look up names that exi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,6 +159,13 @@ def relocated(exc: MappingError, root: str | None, names: Mapping[str, str | Non
     for source, index in items:  # innermost first, as within() appended them
         relocated.within(source, index)
     return relocated
+
+
+def included_labels(siblings: Sequence[s.Emitter], prefix: str, label: str) -> str:
+    """The label prefix (part of each event's id) of an included mapping's emitters: the include's own
+    label; none where the include is all a mapping emits, so a mapping that only maps a part of its payload
+    with another gives that mapping's events with their ids."""
+    return "" if prefix == "" and len(siblings) == 1 else f"{label}:"
 
 
 def _literally(text: str) -> Callable[[re.Match[str]], str]:

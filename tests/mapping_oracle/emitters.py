@@ -14,7 +14,7 @@ from hub.mapping.convert import canonical
 from hub.mapping.errors import MappingError
 from hub.mapping.inputs import InputCheck, compile_input
 from hub.mapping.limits import check_depth
-from hub.mapping.parts import Parts, include_locations, relocated
+from hub.mapping.parts import Parts, include_locations, included_labels, relocated
 from hub.mapping.paths import MISSING
 from hub.mapping.result import Draft, Outcome, Quarantined, outcome_of
 from hub.mapping.spec import where
@@ -118,13 +118,13 @@ def _compile_foreach(emitter: s.ForEach, label: str) -> EmitFn:
     return emit
 
 
-def _compile_include(emitter: s.Include, label: str) -> EmitFn:
+def _compile_include(emitter: s.Include, inner: str) -> EmitFn:
     included = parts().mapping(emitter.mapping)
     check = parts().input_check(emitter.mapping)
     root, root_at = compile_expr(emitter.root), where(emitter.root)
     given = {name: compile_expr(e) for name, e in emitter.with_.items()}
     when = compile_condition(emitter.when) if emitter.when else None
-    children = _compile_emitters(included.emit, f"{label}:")
+    children = _compile_emitters(included.emit, inner)
     declared, blank = _declared(included)
     locations = include_locations(emitter)
 
@@ -161,7 +161,7 @@ def _compile_emitters(emitters: list[s.Emitter], prefix: str = "") -> list[EmitF
         if isinstance(emitter, s.EmitEvent):
             compiled.append(_compile_event(emitter, label))
         elif isinstance(emitter, s.Include):
-            compiled.append(_compile_include(emitter, label))
+            compiled.append(_compile_include(emitter, included_labels(emitters, prefix, label)))
         else:
             compiled.append(_compile_foreach(emitter, label))
     return compiled

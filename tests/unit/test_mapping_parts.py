@@ -90,7 +90,10 @@ def test_an_included_mapping_maps_the_part_its_root_names() -> None:
     (draft,) = outcome.drafts
     assert draft.json["order_id"] == "2802123876439"
     assert draft.json["occurred_at"] == "2026-02-11T13:47:18+00:00"  # @at, given by the includer
-    assert draft.local_id == "0:0"
+    assert draft.local_id == "0"  # all the mapping emits: the included mapping's events, its ids
+    beside = dict(ORDER_UPDATES, emit=[*ORDER_UPDATES["emit"], *ORDER_UPDATES["emit"]])
+    twice = run(beside, WEBHOOK, found)
+    assert isinstance(twice, Mapped) and [d.local_id for d in twice.drafts] == ["0:0", "1:0"]
     # The same mapping routed directly: the names it declares read as missing.
     direct = run(PURCHASE_ORDER, WEBHOOK["payload"]["order"], found)  # type: ignore[index]
     assert isinstance(direct, Quarantined) and "status to choose the event from is missing" in direct.reason

@@ -8,7 +8,7 @@ from typing import Any
 
 from hub.mapping import spec as s
 from hub.mapping.codegen.base import Base, Env
-from hub.mapping.parts import include_locations
+from hub.mapping.parts import include_locations, included_labels
 from hub.mapping.spec import where
 
 
@@ -48,7 +48,7 @@ class Emitters(Base):
             if isinstance(emitter, s.EmitEvent):
                 self.event(emitter, env, prefix, label)
             elif isinstance(emitter, s.Include):
-                self.include(emitter, env, prefix, label)
+                self.include(emitter, env, prefix, label, included_labels(emitters, label_prefix, label))
             else:
                 self.foreach(emitter, env, prefix, label)
 
@@ -110,9 +110,9 @@ class Emitters(Base):
 
         self.items(emitter.from_, emitter.as_, env, False, body, emitter.entries)
 
-    def include(self, emitter: s.Include, env: Env, prefix: str, label: str) -> None:
+    def include(self, emitter: s.Include, env: Env, prefix: str, label: str, inner: str) -> None:
         """The included mapping's emitters, written out here with `$` its root and @name its `with`
-        values; their local ids are this include's label, then theirs."""
+        values; their labels start with `inner` (hub.mapping.parts.included_labels)."""
         included = self.parts.mapping(emitter.mapping)
         depth = self.w.depth
         if emitter.when is not None:
@@ -131,7 +131,7 @@ class Emitters(Base):
         self.blank = _blank(included)
         # Its errors name places in this payload: `$` is the root's path, @name what `with` gave.
         with self.w.block("try:"):
-            self.emitters(included.emit, self.scope(included, root, given), prefix, f"{label}:")
+            self.emitters(included.emit, self.scope(included, root, given), prefix, inner)
         with self.w.block("except MappingError as exc:"):
             at, names = include_locations(emitter)
             self.w.line(f"raise relocated(exc, {self.w.const(at)}, {self.w.const(names)}) from None")
