@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,16 +14,23 @@ from sqlalchemy import Connection
 from hub.domain.inventory import InventoryRuleBroken, Ledger
 from hub.events import Event
 from hub.events.base import EventData
-from hub.events.catalog import dataschema_uri
+from hub.events.catalog import dataschema_uri, event_class
 from hub.events.envelope import EventRecord
 from hub.events.stock import InventoryAdjusted
 from hub.ids import TRACEPARENT_PATTERN, new_traceparent, stable_id
+from hub.intake.fit import INT64, Unfit, limit, printable, unfit
+from hub.intake.isolation import unexpected
 from hub.mapping.drafts import json_form
 from hub.mapping.result import Draft, keys_of
 from hub.store import ledger as ledger_repo
 from hub.store import notify, outbox, sequences
+from hub.store.tables import outbox as outbox_table
+
+log = logging.getLogger(__name__)
 
 _TRACEPARENT = re.compile(TRACEPARENT_PATTERN)
+# Partition keys, SKUs and locations share one width (outbox, key_sequences, inventory_levels).
+_KEY_CHARS = limit(outbox_table.c.partition_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +53,8 @@ def settle(ledger: Ledger, drafts: list[Draft]) -> list[tuple[Draft, dict[str, i
             )
             if result is None:
                 continue
+            if not (result[0] in INT64 and result[1] in INT64):
+                raise Unfit(f"{data['sku']}@{data['location']}: the level or its change is beyond 64 bits")
             kept.append((draft, {"delta": result[0], "on_hand": result[1]}))
         else:
             kept.append((draft, {}))
@@ -64,31 +74,36 @@ def envelope(
     origin: Origin,
     draft: Draft,
     completion: dict[str, int],
-    seq: int,
     delivery_id: str,
     traceparent: str,
 ) -> EventRecord:
-    """One draft as an event: the domain's fields filled in, its id, sequence and trace context."""
+    """One draft as an event: the domain's fields filled in, its id and trace context. Its sequence is
+    set by `number` once the events that can be built have their numbers: a delivery whose events fail
+    here leaves no gap in any key's sequence."""
     event = draft.event
     data = draft.json
     if event.DOMAIN_FIELDS:
         if "version" in event.DOMAIN_FIELDS:
-            completion = {**completion, "version": seq}
+            completion = {**completion, "version": 1}  # the sequence, once numbered
         data = _completed(event, data, completion)
     event_id = stable_id("event", origin.connector, origin.dedupe_key, draft.local_id)
     source = f"/connectors/{origin.connector}"
-    if seq < 1 or not _TRACEPARENT.match(traceparent):  # Event.create refuses them: say it as it does
+    if not _TRACEPARENT.match(traceparent):  # Event.create refuses it: say it as it does
         Event.create(
             draft.data,
             event_id=event_id,
             source=source,
-            sequence=seq,
+            sequence=1,
             correlationid=delivery_id,
             causationid=delivery_id,
             traceparent=traceparent,
         )
     key, subject = keys_of(event, data)
-    return EventRecord(
+    for name, value, chars in (("partition key", key, _KEY_CHARS), ("subject", subject, None)):
+        why = unfit(value, chars)
+        if why is not None:
+            raise Unfit(f"{event.TYPE}: the {name} {printable(value, 80)!r} {why}")
+    record = EventRecord(
         id=event_id,
         source=source,
         type=event.TYPE,
@@ -96,47 +111,91 @@ def envelope(
         time=data["occurred_at"],
         dataschema=dataschema_uri(event),
         partitionkey=key,
-        sequence=seq,
+        sequence=0,
         correlationid=delivery_id,
         causationid=delivery_id,
         traceparent=traceparent,
         data=data,
         topic=event.TOPIC,
     )
+    try:
+        record.data_bytes()  # what the outbox will write: data it cannot serialize fails here, not there
+    except TypeError as exc:  # orjson's refusal: an integer beyond 64 bits, a lone surrogate
+        raise Unfit(f"{event.TYPE}: the data cannot be serialized: {exc}") from None
+    return record
+
+
+def number(record: EventRecord, seq: int) -> None:
+    record.sequence = seq
+    if "version" in record.data and "version" in event_class(record.type).DOMAIN_FIELDS:
+        record.data["version"] = seq
+
+
+def _unfit_keys(drafts: list[Draft]) -> str | None:
+    """Why the ledger could not look up or store an inventory draft's SKU and location."""
+    for draft in drafts:
+        if issubclass(draft.event, InventoryAdjusted):
+            for name in ("sku", "location"):
+                value = draft.json[name]
+                why = unfit(value, _KEY_CHARS)
+                if why is not None:
+                    return f"InventoryAdjusted: the {name} {printable(value, 80)!r} {why}"
+    return None
+
+
+def _events(origin: Origin, ledger: Ledger, drafts: list[Draft]) -> list[EventRecord] | str:
+    """A delivery's events, unnumbered, with its ledger changes applied to `ledger`; or why the domain
+    refused them. Anything that goes wrong for this delivery is its own reason, never the batch's."""
+    trial = Ledger(dict(ledger.levels))
+    delivery_id = stable_id("delivery", origin.connector, origin.dedupe_key)
+    traceparent = origin.traceparent or new_traceparent()
+    try:
+        records = [envelope(origin, d, c, delivery_id, traceparent) for d, c in settle(trial, drafts)]
+    except (InventoryRuleBroken, Unfit) as exc:
+        return str(exc)
+    except Exception as exc:
+        reason = unexpected("building its events", exc)
+        log.warning("%s: payload quarantined: %s", origin.connector, reason, exc_info=True)
+        return reason
+    ledger.levels, ledger.changed = trial.levels, {**ledger.changed, **trial.changed}
+    return records
 
 
 def commit_drafts(
     conn: Connection, items: Sequence[tuple[Origin, list[Draft]]], now: datetime
 ) -> dict[int, int | str]:
-    """Returns, per inbox id, how many events were written, or why the domain refused the payload."""
+    """Returns, per inbox id, how many events were written, or why the payload's events were refused."""
+    result: dict[int, int | str] = {}
+    checked: list[tuple[Origin, list[Draft]]] = []
+    for origin, drafts in items:
+        try:
+            why = _unfit_keys(drafts)
+        except Exception as exc:
+            why = unexpected("reading its inventory keys", exc)
+        if why is None:
+            checked.append((origin, drafts))
+        else:
+            result[origin.inbox_id] = why
     inventory = {
         (d.json["sku"], d.json["location"])
-        for _, drafts in items
+        for _, drafts in checked
         for d in drafts
         if issubclass(d.event, InventoryAdjusted)
     }
     ledger = Ledger(ledger_repo.levels(conn, inventory))
-    result: dict[int, int | str] = {}
-    accepted: list[tuple[Origin, list[tuple[Draft, dict[str, int]]]]] = []
-    for origin, drafts in items:
-        trial = Ledger(dict(ledger.levels))
-        try:
-            kept = settle(trial, drafts)
-        except InventoryRuleBroken as exc:
-            result[origin.inbox_id] = str(exc)
-            continue
-        ledger.levels, ledger.changed = trial.levels, {**ledger.changed, **trial.changed}
-        accepted.append((origin, kept))
+    built: list[tuple[Origin, list[EventRecord]]] = []
+    for origin, drafts in checked:
+        records = _events(origin, ledger, drafts)
+        if isinstance(records, str):
+            result[origin.inbox_id] = records
+        else:
+            built.append((origin, records))
 
-    keys = [draft.partition_key() for _, kept in accepted for draft, _ in kept]
-    seqs = iter(sequences.allocate(conn, keys))
-    events: list[EventRecord] = []
-    for origin, kept in accepted:
-        delivery_id = stable_id("delivery", origin.connector, origin.dedupe_key)
-        traceparent = origin.traceparent or new_traceparent()
-        for draft, completion in kept:
-            events.append(envelope(origin, draft, completion, next(seqs), delivery_id, traceparent))
-        result[origin.inbox_id] = len(kept)
+    events = [record for _, records in built for record in records]
+    for record, seq in zip(events, sequences.allocate(conn, [e.partitionkey for e in events]), strict=True):
+        number(record, seq)
+    for origin, records in built:
+        result[origin.inbox_id] = len(records)
     outbox.append(conn, events, now)
     ledger_repo.save(conn, ledger.changed, now)
     if events:

@@ -6,16 +6,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from hub.connectors.envelopes import Unwrap
 from hub.connectors.routing import STORED_VALUE
 from hub.connectors.sources import Headers, Read, compile_source
 from hub.connectors.spec import HeaderValue
-from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING
 from hub.mapping.spec import Expr
 from hub.mapping.values import Context, Scope, canonical
+
+# An id or an account is text; a number standing for one has at most this many digits either side of
+# the point (a dedupe key column holds 255 characters anyway).
+_DIGITS = 255
 
 
 @dataclass(frozen=True)
@@ -64,16 +68,22 @@ class Identity:
     def _scope(self, payload: Any) -> Scope:
         try:
             inner = self.unwrap(payload)
-        except MappingError:
-            inner = payload  # mapping quarantines it; the body still needs a stable key
+        except Exception:  # mapping quarantines it; the body still needs a stable key
+            inner = payload
         return Scope(inner, inner, Context(self.connector))
 
 
 def _value(fn: Read | None, scope: Scope, headers: Mapping[str, str] | None) -> str | None:
+    """The field as text, or None when the delivery has no usable one: a malformed field is the mapping's
+    to report, with the payload kept, and never an error of the request."""
     if fn is None:
         return None
     try:
         value = fn(scope, headers)
-    except MappingError:
-        return None  # a malformed field is the mapping's to report, with the payload kept
-    return None if value is MISSING or value is None else canonical(value)
+        if value is MISSING or value is None or isinstance(value, dict | list):
+            return None
+        if isinstance(value, Decimal) and not -_DIGITS <= value.adjusted() <= _DIGITS:
+            return None  # written out in full it would be megabytes of zeros
+        return canonical(value)
+    except Exception:  # any failure: no usable value
+        return None

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from hub.clock import utcnow
 from hub.intake.emit import Origin, commit_drafts
+from hub.intake.fit import printable, storable_json
+from hub.intake.isolation import normalize
 from hub.jsonio import MalformedJSON, loads
 from hub.mapping.result import Ignored, Mapped
 from hub.project import Project
@@ -58,14 +60,19 @@ class QuarantineService:
             if row.connector not in self.project.connectors:
                 reason = f"connector {row.connector!r} is not loaded (HUB_CONNECTORS?)"
                 return RetryResult(entry_id, "quarantined", reason=reason)
-            outcome = self.project.normalize(
-                row.connector, payload, account=row.account, route=row.route, received_at=row.received_at
+            outcome = normalize(
+                self.project,
+                row.connector,
+                payload,
+                account=row.account,
+                route=row.route,
+                received_at=row.received_at,
             )
             if isinstance(outcome, Mapped):
                 origin = Origin(row.id, row.connector, row.dedupe_key, row.traceparent)
                 written = commit_drafts(conn, [(origin, outcome.drafts)], now)[row.id]
                 if isinstance(written, str):
-                    quarantine.still_failing(conn, entry_id, written, None, now)
+                    quarantine.still_failing(conn, entry_id, printable(written), None, now)
                     return RetryResult(entry_id, "quarantined", reason=written)
                 quarantine.resolve(conn, entry_id, row.id, "mapped", now)
                 return RetryResult(entry_id, "mapped", events=written)
@@ -73,5 +80,6 @@ class QuarantineService:
                 quarantine.resolve(conn, entry_id, row.id, "ignored", now)
                 inbox.set_status(conn, row.id, "ignored", outcome.reason)
                 return RetryResult(entry_id, "ignored", reason=outcome.reason)
-            quarantine.still_failing(conn, entry_id, outcome.reason, outcome.detail or None, now)
+            detail = storable_json(outcome.detail) if outcome.detail else None
+            quarantine.still_failing(conn, entry_id, printable(outcome.reason), detail, now)
             return RetryResult(entry_id, "quarantined", reason=outcome.reason)

@@ -31,7 +31,10 @@ def _sqlite_engine(url: str, store: Store) -> Engine:
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, connect_args={"timeout": 30, "check_same_thread": False}, json_serializer=json_text
+        url,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        json_serializer=json_text,
+        hide_parameters=True,  # errors and logs would otherwise quote payload values: personal data
     )
 
     @event.listens_for(engine, "connect")
@@ -105,9 +108,9 @@ class Store:
         if backend == "sqlite":
             self.engine = _sqlite_engine(self.url, self)
         elif backend == "postgresql":
-            kwargs: dict[str, Any] = {"pool_pre_ping": True, "json_serializer": json_text}
-            if not pool:
-                kwargs = {"poolclass": NullPool, "json_serializer": json_text}
+            # hide_parameters: errors and logs would otherwise quote payload values (personal data).
+            kwargs: dict[str, Any] = {"json_serializer": json_text, "hide_parameters": True}
+            kwargs.update({"pool_pre_ping": True} if pool else {"poolclass": NullPool})
             self.engine = create_engine(self.url, **kwargs)
         else:
             raise ValueError(
