@@ -37,7 +37,7 @@ def bundled_project() -> Project:
 Headers = Mapping[str, str | bytes] | list[tuple[str | bytes, str | bytes]]
 
 
-def test_secrets(project: Project) -> dict[str, dict[str, list[Secret]]]:
+def bundled_secrets(project: Project) -> dict[str, dict[str, list[Secret]]]:
     return {
         name: resolve(c.secret_refs(), BUNDLED_SECRETS, owner=name, optional=c.optional_secrets())
         for name, c in project.connectors.items()
@@ -48,7 +48,7 @@ class InProcessReceiver:
     def __init__(self, store: Store, project: Project | None = None) -> None:
         self.store = store
         self.project = project or bundled_project()
-        self.endpoints = build_endpoints(self.project, test_secrets(self.project))
+        self.endpoints = build_endpoints(self.project, bundled_secrets(self.project))
         committer = GroupCommitter(IntakeService(self.project, store))
         self.app = create_app(self.endpoints, committer, ready=StoreProbe(store).check)
         self.loop = asyncio.new_event_loop()
