@@ -35,16 +35,18 @@ def unexpected(stage: str, exc: BaseException) -> str:
     return f"{stage} failed unexpectedly: {describe(exc)}"
 
 
-def store_unavailable(store: Store, exc: BaseException) -> bool:
-    """True when the store itself is failing (gone, locked, full, read-only, a dropped connection), not
-    refusing one delivery's values. Drivers say so with PEP 249's OperationalError and InterfaceError,
-    whether SQLAlchemy wraps them or a fast path hands them over raw."""
-    if isinstance(exc, sa.OperationalError | sa.InterfaceError | sa.DisconnectionError | sa.TimeoutError):
-        return True
-    if isinstance(exc, sa.DBAPIError) and exc.connection_invalidated:
-        return True
+def refused_by_store(store: Store, exc: BaseException) -> bool:
+    """True only when the store refused this delivery's values: PEP 249's IntegrityError or DataError (a
+    check, a length, a NUL), or a value the driver could not bind at all (an integer beyond 64 bits, text
+    that is not UTF-8). Anything else (the database gone, locked, full, read-only, a dropped connection,
+    an error of unknown kind) is the store's failure: the request is answered 503, never quarantined."""
+    inner = exc.orig if isinstance(exc, sa.StatementError) and exc.orig is not None else exc
     dbapi = store.engine.dialect.loaded_dbapi
-    return isinstance(exc, dbapi.OperationalError | dbapi.InterfaceError)
+    if isinstance(inner, dbapi.IntegrityError | dbapi.DataError):
+        return True
+    if isinstance(inner, dbapi.Error | sa.SQLAlchemyError):
+        return False
+    return isinstance(inner, ValueError | TypeError | OverflowError)  # UnicodeEncodeError is a ValueError
 
 
 def normalize(

@@ -11,7 +11,7 @@ from hub.clock import utcnow
 from hub.intake.delivery import Delivery, Receipt
 from hub.intake.emit import Origin, commit_drafts
 from hub.intake.fit import fitted, printable, storable_json
-from hub.intake.isolation import describe, normalize, store_unavailable
+from hub.intake.isolation import describe, normalize, refused_by_store
 from hub.mapping.result import Draft, Ignored, Mapped, Outcome, Quarantined
 from hub.project import Project
 from hub.store import Store, inbox, quarantine
@@ -68,11 +68,11 @@ class IntakeService:
         return receipts
 
     def _refused(self, prepared: Prepared, exc: Exception) -> Receipt | Exception:
-        """One delivery whose transaction failed. If the store is failing, the answer is the error (503,
-        nothing stored). Otherwise the store refused one of its values: it is kept whole in quarantine
-        with that reason, like any delivery that does not map."""
+        """One delivery whose transaction failed. If the store refused one of its values, it is kept whole
+        in quarantine with that reason, like any delivery that does not map. Otherwise the store is
+        failing: the answer is the error (503, nothing stored)."""
         d = prepared[0]
-        if store_unavailable(self.store, exc):
+        if not refused_by_store(self.store, exc):
             return exc  # the caller answers or logs it
         reason = printable(f"the store refused its rows: {describe(exc)}")
         log.warning("%s: delivery %s quarantined: %s", d.connector, d.dedupe_key, reason)
