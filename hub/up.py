@@ -25,6 +25,7 @@ from hub.intake.sqs_config import SqsOff, make_client
 from hub.receiver.app import create_app
 from hub.receiver.endpoints import build_endpoints
 from hub.relay.service import RelayService
+from hub.store.probe import StoreProbe
 from hub.wiring import connector_secrets, load_project, open_broker, open_store, sqs_intakes
 
 log = logging.getLogger("hub.up")
@@ -101,7 +102,7 @@ def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> No
     wakeup = store.wakeup()
     service = IntakeService(project, store, on_commit=wakeup.notify)
     committer = GroupCommitter(service)
-    app = create_app(build_endpoints(project, secrets), committer)
+    app = create_app(build_endpoints(project, secrets), committer, ready=StoreProbe(store).check)
 
     workers = Workers()
     if with_workers:
