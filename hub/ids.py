@@ -31,6 +31,11 @@ def stable_id(*parts: str) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+def event_id(connector: str, dedupe_key: str, local_id: str) -> str:
+    """The id of the event that emitter `local_id` makes from one delivery: the same on every re-run."""
+    return stable_id("event", connector, dedupe_key, local_id)
+
+
 def new_traceparent() -> str:
     random = os.urandom(24).hex()  # one system call for trace id and span id
     return f"00-{random[:32]}-{random[32:]}-01"

@@ -26,6 +26,7 @@ from hub.receiver.app import create_app
 from hub.receiver.endpoints import build_endpoints
 from hub.relay.service import RelayService
 from hub.store.probe import StoreProbe
+from hub.ui import start_beside_hub
 from hub.wiring import connector_secrets, load_project, open_broker, open_store, sqs_intakes
 
 log = logging.getLogger("hub.up")
@@ -89,7 +90,9 @@ def tune_runtime() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
-def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> None:
+def serve(
+    settings: Settings, *, host: str, port: int, with_workers: bool, ui: tuple[str, int] | None = None
+) -> None:
     # Everything that can be wrong with the configuration fails here, before the port opens.
     project = load_project(settings)
     secrets = connector_secrets(project, settings)
@@ -124,10 +127,13 @@ def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> No
             sum(not isinstance(q, SqsOff) for q in queues),
         )
     server = _Server(server_config(app, host=host, port=port))
+    dagster = start_beside_hub(settings, host=ui[0], port=ui[1]) if ui is not None else None
     tune_runtime()
     try:
         server.run()  # returns on Ctrl-C or SIGTERM, after in-flight requests are answered
     finally:
+        if dagster is not None:
+            dagster.stop()
         workers.shutdown()
         wakeup.close()
         store.dispose()

@@ -18,12 +18,22 @@ from hub.wiring import open_broker, open_store
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port of the webhook receiver.")
+@click.option("--ui-port", default=3000, show_default=True, type=int, help="Port of the Dagster UI.")
+@click.option(
+    "--ui-host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface of the Dagster UI, which has no login of its own: put one in front before widening it.",
+)
+@click.option("--no-ui", is_flag=True, envvar="HUB_NO_UI", help="Leave the Dagster webserver and daemon out.")
 @friendly_errors
-def up(host: str, port: int) -> None:
-    """Run the receiver, the relay and every consumer group; stop with Ctrl-C or SIGTERM."""
+def up(host: str, port: int, ui_port: int, ui_host: str, no_ui: bool) -> None:
+    """Run the receiver, the relay, every consumer group and the Dagster UI (webserver and daemon, on
+    --ui-port); stop with Ctrl-C or SIGTERM."""
     from hub.up import serve
 
-    serve(settings(), host=host, port=port, with_workers=True)
+    ui = None if no_ui else (ui_host, ui_port)
+    serve(settings(), host=host, port=port, with_workers=True, ui=ui)
 
 
 @click.command()

@@ -17,6 +17,21 @@ class HandlerFailed(RuntimeError):
     pass
 
 
+def apply_once(store: Store, spec: GroupSpec, events: Sequence[Event]) -> int:
+    """Apply to the group each event it has not applied yet, in one transaction with the dedupe rows
+    that record them; return how many were applied. A live member and a replay share this."""
+    applied_now = 0
+    with store.unit_of_work() as uow:
+        fresh = uow.applied.claim(spec.name, [e.id for e in events], utcnow())
+        for event in events:
+            if event.id in fresh:
+                fresh.discard(event.id)  # the same event twice in one batch applies once
+                spec.handler(event, uow)
+                applied_now += 1
+        uow.commit()
+    return applied_now
+
+
 class GroupRunner:
     def __init__(self, store: Store, broker: Broker, spec: GroupSpec, *, batch_size: int = 500) -> None:
         self.store = store
@@ -63,13 +78,6 @@ class GroupRunner:
             return
 
     def _apply_together(self, records: Sequence[Record]) -> None:
-        events = [Event.from_binary(r.headers, r.value) for r in records]
-        with self.store.unit_of_work() as uow:
-            fresh = uow.applied.claim(self.spec.name, [e.id for e in events], utcnow())
-            for event in events:
-                if event.id in fresh:
-                    fresh.discard(event.id)  # the same event twice in one batch applies once
-                    self.spec.handler(event, uow)
-            uow.commit()
+        apply_once(self.store, self.spec, [Event.from_binary(r.headers, r.value) for r in records])
         # Offsets move only after the effects and the dedupe rows are committed.
         self.consumer.commit(records)

@@ -17,6 +17,7 @@ from hub.events.catalog import dataschema_uri
 from hub.events.envelope import Event, validate
 from hub.events.stock import InventoryAdjusted
 from hub.ids import TRACEPARENT_PATTERN, new_traceparent, stable_id
+from hub.ids import event_id as make_event_id
 from hub.intake.fit import INT64, Unfit, limit, printable, unfit
 from hub.intake.isolation import unexpected
 from hub.mapping.drafts import event_json
@@ -90,7 +91,7 @@ def envelope(
         if versioned:
             completion = {**completion, "version": 1}  # the sequence, once numbered
         data = _completed(event, data, completion)
-    event_id = stable_id("event", origin.connector, origin.dedupe_key, draft.local_id)
+    event_id = make_event_id(origin.connector, origin.dedupe_key, draft.local_id)
     source = f"/connectors/{origin.connector}"
     key, subject = keys_of(event, data)
     for name, value, chars in (("partition key", key, _KEY_CHARS), ("subject", subject, None)):

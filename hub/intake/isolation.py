@@ -13,6 +13,7 @@ from hub.intake.fit import printable
 from hub.mapping.result import Outcome, Quarantined
 from hub.project import Project
 from hub.store import Store
+from hub.store.inbox import InboxRow
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,14 @@ def refused_by_store(store: Store, exc: BaseException) -> bool:
     return isinstance(inner, ValueError | TypeError | OverflowError)  # UnicodeEncodeError is a ValueError
 
 
+def refusal(store: Store, exc: BaseException) -> str | None:
+    """The quarantine reason when the store refused the values of what it was given (see
+    `refused_by_store`); None when the store itself is failing."""
+    if not refused_by_store(store, exc):
+        return None
+    return printable(f"the store refused its rows: {describe(exc)}")
+
+
 def normalize(
     project: Project,
     connector: str,
@@ -66,3 +75,11 @@ def normalize(
         reason = unexpected("mapping", exc)
         log.warning("%s: payload quarantined: %s", connector, reason, exc_info=True)
         return Quarantined(None, reason)
+
+
+def normalize_stored(project: Project, row: InboxRow, payload: Any) -> Outcome:
+    """`normalize` of a stored delivery's payload, with what was stored of its receipt (account, route,
+    time): what a retry or a re-normalization maps."""
+    return normalize(
+        project, row.connector, payload, account=row.account, route=row.route, received_at=row.received_at
+    )

@@ -10,7 +10,7 @@ from typing import Any
 from hub.clock import utcnow
 from hub.intake.emit import Origin, commit_drafts
 from hub.intake.fit import printable, storable_json
-from hub.intake.isolation import describe, normalize, refused_by_store
+from hub.intake.isolation import normalize_stored, refusal
 from hub.jsonio import MalformedJSON, loads
 from hub.mapping.result import Ignored, Mapped
 from hub.project import Project
@@ -56,9 +56,9 @@ class QuarantineService:
                 uow.commit()
             return result
         except Exception as exc:
-            if not refused_by_store(self.store, exc):
+            reason = refusal(self.store, exc)
+            if reason is None:
                 raise  # the store is failing, not this entry: the command stops with the error
-            reason = printable(f"the store refused its rows: {describe(exc)}")
         log.warning("quarantine entry %d stays quarantined: %s", entry_id, reason)
         with self.store.unit_of_work() as uow:
             if uow.quarantine.lock_open(entry_id) is None:
@@ -82,14 +82,7 @@ class QuarantineService:
         if row.connector not in self.project.connectors:
             reason = f"connector {row.connector!r} is not loaded (HUB_CONNECTORS?)"
             return RetryResult(entry_id, "quarantined", reason=reason)
-        outcome = normalize(
-            self.project,
-            row.connector,
-            payload,
-            account=row.account,
-            route=row.route,
-            received_at=row.received_at,
-        )
+        outcome = normalize_stored(self.project, row, payload)
         if isinstance(outcome, Mapped):
             origin = Origin(row.id, row.connector, row.dedupe_key, row.traceparent)
             written = commit_drafts(uow, [(origin, outcome.drafts)], now)[row.id]

@@ -9,7 +9,7 @@ from hub.clock import utcnow
 from hub.intake.delivery import Delivery, Receipt
 from hub.intake.emit import Origin, commit_drafts
 from hub.intake.fit import fitted, printable, storable_json
-from hub.intake.isolation import describe, normalize, refused_by_store
+from hub.intake.isolation import describe, normalize, refusal
 from hub.mapping.result import Draft, Ignored, Mapped, Outcome, Quarantined
 from hub.project import Project
 from hub.store import Store, UnitOfWork, inbox
@@ -69,9 +69,9 @@ class IntakeService:
         in quarantine with that reason, like any delivery that does not map. Otherwise the store is
         failing: the answer is the error (503, nothing stored)."""
         d = prepared[0]
-        if not refused_by_store(self.store, exc):
+        reason = refusal(self.store, exc)
+        if reason is None:
             return exc  # the caller answers or logs it
-        reason = printable(f"the store refused its rows: {describe(exc)}")
         log.warning("%s: delivery %s quarantined: %s", d.connector, d.dedupe_key, reason)
         try:
             receipt = self._committed([(d, Quarantined(None, reason))])[0]

@@ -190,3 +190,15 @@ relay_leases = Table(
     ),
     Column("expires_at", UTCDateTime, doc="Set from the database's clock; past it the shard may be taken."),
 )
+
+# What went wrong where nobody was watching (a failed Dagster run, ...), until someone looks: `hub alerts`.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("source", String(128), nullable=False, doc="What raised it, e.g. the Dagster job's name."),
+    Column("run_id", String(64), doc="The Dagster run, when a run failed."),
+    Column("message", Text, nullable=False),
+    Column("raised_at", UTCDateTime, nullable=False),
+    Index(None, "raised_at"),
+)

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 
 from hub.credentials import resolve
 from hub.intake.delivery import Delivery, Receipt
 from hub.intake.quarantine import QuarantineService
+from hub.intake.renormalize import Renormalizer
 from hub.intake.service import IntakeService
 from hub.intake.sqs import SqsPoller
 from hub.intake.sqs_config import SqsConfig, make_client, resolve_sqs
@@ -205,6 +206,26 @@ class IsolationSuite:
         assert entries[1][1] == 2 and entries[1][2] is not None  # resolved by this retry
         events = self.rows(service.store, select(outbox.c.event_type, outbox.c.partition_key))
         assert events == [("OrderPaid", "tiktok:held-order")]
+
+    def test_a_renormalization_the_store_refuses_fails_that_payload_alone(
+        self, service: IntakeService
+    ) -> None:
+        refused = delivery("tiktok", tiktok("rerun-refused", REFUSED_ORDER))
+        fine = delivery("tiktok", tiktok("rerun-fine", "rerun-order"))
+        receipts = service.accept([refused, fine])
+        assert [r.status for r in receipts if isinstance(r, Receipt)] == ["accepted", "accepted"]
+        with service.store.transaction() as conn:
+            conn.execute(delete(outbox))  # their events are gone: a re-normalization writes them again
+        self.refuse_outbox_rows_of_the_refused_order(service.store)
+
+        now = datetime.now(UTC)
+        done = Renormalizer(bundled_project(), service.store, timedelta(days=1)).run(
+            now - timedelta(hours=1), now + timedelta(hours=1)
+        )
+
+        assert (done.rerun, done.events, done.failing) == (2, 1, 1)
+        events = self.rows(service.store, select(outbox.c.event_type, outbox.c.partition_key))
+        assert events == [("OrderPaid", "tiktok:rerun-order")]
 
     def test_the_sqs_intake_stores_and_deletes_messages_that_do_not_map(
         self, service: IntakeService, sqs_server: MotoServer

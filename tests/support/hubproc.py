@@ -24,6 +24,8 @@ def hub_env(home: Path, project: Path = REPO, **extra: str) -> dict[str, str]:
     # Short relay leases: a test that kills a relay sees the others (or the next `relay --once`) take over
     # within seconds instead of the default 10 s.
     env["HUB_RELAY_LEASE_TTL"] = "2s"
+    # `hub up` without the Dagster UI: tests/dagster/ starts and checks it on its own.
+    env["HUB_NO_UI"] = "1"
     env.update(extra)
     return env
 

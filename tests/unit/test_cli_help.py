@@ -27,6 +27,9 @@ def test_every_verb_has_help() -> None:
         ("events",),
         ("quarantine", "retry"),
         ("schemas", "check"),
+        ("replay",),
+        ("renormalize",),
+        ("alerts",),
     } <= set(all_verbs)
     for verb in all_verbs:
         result = runner.invoke(cli, [*verb, "--help"])

@@ -1,0 +1,1 @@
+"""The hub's Dagster code location: definitions generated from the connectors, thin shims over `hub`."""
