@@ -20,6 +20,10 @@ class SettingError(ValueError):
     """A setting from the environment is unusable. One line that names the variable."""
 
 
+class NoProject(ValueError):
+    """The hub was run outside a project folder, with nothing set that says where the project is."""
+
+
 def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -89,5 +93,38 @@ class Settings:
             environ=env,
         )
 
-    def ensure_home(self) -> None:
+    def _where_project(self) -> str:
+        if self.environ.get("HUB_PROJECT"):
+            return f"HUB_PROJECT={self.environ['HUB_PROJECT']}"
+        return "HUB_PROJECT is unset, so the current folder"
+
+    def require_project(self) -> Path:
+        """The project folder, if it holds at least one connector; NoProject otherwise."""
+        if not any((self.project / "connectors").glob("*/connector.yaml")):
+            raise NoProject(
+                f"no connectors in {self.project} ({self._where_project()}): run hub in the project "
+                "folder (the one holding connectors/ and mappings/), or set HUB_PROJECT to it"
+            )
+        return self.project
+
+    def ensure_home(self, for_url: str | None = None) -> None:
+        """Create HUB_HOME when a store or log file is kept there (`for_url`, or always when None). Never
+        silently in a folder that is no project: run elsewhere, the hub says where it looked."""
+        if self.home.exists():
+            return
+        if for_url is not None and not _inside(for_url, self.home):
+            return
+        if not self.environ.get("HUB_HOME") and not (self.project / "connectors").is_dir():
+            raise NoProject(
+                f"no hub state here: {self.home} does not exist and {self.project} is no project folder "
+                f"({self._where_project()}; no connectors/). Run hub in the project folder, or set "
+                "HUB_HOME (and HUB_PROJECT)"
+            )
         self.home.mkdir(parents=True, exist_ok=True)
+
+
+def _inside(url: str, home: Path) -> bool:
+    """True for a sqlite URL whose file lies under `home`."""
+    if not url.startswith("sqlite:///"):
+        return False
+    return Path(url.removeprefix("sqlite:///").split("?", 1)[0]).resolve().is_relative_to(home)

@@ -8,6 +8,14 @@ from collections.abc import Iterable
 
 from hub.credentials import RedactingFilter
 
+_verbose = False
+
+
+def set_verbose(on: bool) -> None:
+    """`hub --verbose`: also the libraries' INFO lines (Alembic's migration steps among them)."""
+    global _verbose
+    _verbose = on
+
 
 def configure(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     handler = logging.StreamHandler(sys.stderr)
@@ -26,3 +34,6 @@ def configure(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     # botocore logs request details at DEBUG and credential sources at INFO: neither belongs in our logs.
     for name in ("botocore", "boto3", "urllib3"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)  # "1 change detected": hub.reload says more
+    # Alembic says which plugins it loaded and which migration context it uses on every start.
+    logging.getLogger("alembic").setLevel(logging.INFO if _verbose else logging.WARNING)

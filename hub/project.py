@@ -125,7 +125,7 @@ class Project:
             check_depth(payload)
             payload, headers = c.unwrap_headers(payload)
         except MappingError as exc:
-            return [("$", Quarantined(None, exc.describe(), exc.detail()))]
+            return [("$", Quarantined(None, exc.summary(), exc.detail()))]
         if route is not None and route.startswith(STORED_VALUE):
             return [("$", _looked_up(c, route[len(STORED_VALUE) :], payload, ctx))]
         if route is not None:
@@ -133,7 +133,7 @@ class Project:
         try:
             found = c.split(payload)
         except MappingError as exc:
-            return [("$", Quarantined(None, exc.describe(), exc.detail()))]
+            return [("$", Quarantined(None, exc.summary(), exc.detail()))]
         except Exception as exc:  # a gap in the bounds of hub/mapping/limits.py
             log.exception("recognising a %s payload failed unexpectedly", connector)
             return [("$", Quarantined(None, unexpected(exc)))]
@@ -158,7 +158,7 @@ def _looked_up(c: Connector, value: str, payload: Any, ctx: Context) -> Outcome:
     try:
         chosen = c.lookup(value)
     except MappingError as exc:
-        return Quarantined(None, exc.describe(), exc.detail())
+        return Quarantined(None, exc.summary(), exc.detail())
     return chosen if isinstance(chosen, Ignored) else _apply(c, chosen, payload, ctx)
 
 
@@ -166,7 +166,7 @@ def _routed(c: Connector, payload: Any, ctx: Context, headers: Headers | None = 
     try:
         chosen = c.router(payload, ctx, headers)
     except MappingError as exc:
-        return Quarantined(None, exc.describe(), exc.detail())
+        return Quarantined(None, exc.summary(), exc.detail())
     except Exception as exc:  # a gap in the bounds of hub/mapping/limits.py
         log.exception("routing a %s payload failed unexpectedly", c.name)
         return Quarantined(None, unexpected(exc))

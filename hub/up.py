@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import logging
-import signal
 import sys
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import uvicorn
 from fastapi import FastAPI
 
 from hub import logs
+from hub.broker.port import Broker
 from hub.config import Settings
 from hub.consumers.registry import groups
 from hub.consumers.runner import GroupRunner
@@ -25,7 +21,9 @@ from hub.intake.sqs_config import SqsOff, make_client
 from hub.receiver.app import create_app
 from hub.receiver.endpoints import build_endpoints
 from hub.relay.service import RelayService
+from hub.reload import LiveEndpoints, Reloader, version_of
 from hub.store.probe import StoreProbe
+from hub.supervisor import Part, Server, supervise
 from hub.ui import start_beside_hub
 from hub.wiring import connector_secrets, load_project, open_broker, open_store, sqs_intakes
 
@@ -40,42 +38,16 @@ SWITCH_INTERVAL_S = 0.0005
 GC_YOUNG_THRESHOLD = 10_000
 
 
-class _Server(uvicorn.Server):
-    """uvicorn's graceful stop on SIGINT/SIGTERM, minus its re-raising of the signal afterwards: that
-    would end the process before the relay and consumers below are stopped."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-
-@dataclass
-class Workers:
-    stop: threading.Event = field(default_factory=threading.Event)
-    threads: list[threading.Thread] = field(default_factory=list)
-
-    def spawn(self, name: str, target: object, *args: object) -> None:
-        thread = threading.Thread(target=target, args=args, name=name, daemon=True)  # type: ignore[arg-type]
-        thread.start()
-        self.threads.append(thread)
-
-    def shutdown(self) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=15)
+def _scrub(secrets: list[str]) -> None:
+    logs.configure(secrets=secrets)
 
 
 def server_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
     """The receiver's uvicorn settings, in one place so bench/ can run a bare app under the same ones."""
-    return uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on")
+    # In-flight requests get a bounded time to be answered once the hub is told to stop.
+    return uvicorn.Config(
+        app, host=host, port=port, log_config=None, lifespan="on", timeout_graceful_shutdown=2
+    )
 
 
 def tune_runtime() -> None:
@@ -92,7 +64,8 @@ def tune_runtime() -> None:
 
 def serve(
     settings: Settings, *, host: str, port: int, with_workers: bool, ui: tuple[str, int] | None = None
-) -> None:
+) -> int:
+    """Run until SIGINT or SIGTERM; return the exit code."""
     # Everything that can be wrong with the configuration fails here, before the port opens.
     project = load_project(settings)
     secrets = connector_secrets(project, settings)
@@ -105,20 +78,31 @@ def serve(
     wakeup = store.wakeup()
     service = IntakeService(project, store, on_commit=wakeup.notify)
     committer = GroupCommitter(service)
-    app = create_app(build_endpoints(project, secrets), committer, ready=StoreProbe(store).check)
+    endpoints = LiveEndpoints(build_endpoints(project, secrets))
+    app = create_app(endpoints, committer, ready=StoreProbe(store).check)
+    version = version_of(settings.project)
+    reloader = Reloader(settings, service, endpoints, version, on_secrets=_scrub)
+    log.info(
+        "project %s: version %s live; edits go live once they pass lint (or on SIGHUP)",
+        settings.project,
+        version,
+    )
 
-    workers = Workers()
+    parts: list[Part] = [Part("reload", reloader.watch)]
+    broker: Broker | None = None
     if with_workers:
         broker = open_broker(settings)
-        workers.spawn("relay", RelayService(store, broker, settings).run, workers.stop, wakeup)
+        relay = RelayService(store, broker, settings)
+        parts.append(Part("relay", lambda stop: relay.run(stop, wakeup), "relay handed back its leases"))
         for spec in groups().values():
-            workers.spawn(f"consumer-{spec.name}", GroupRunner(store, broker, spec).run, workers.stop)
+            runner = GroupRunner(store, broker, spec)
+            parts.append(Part(f"consumer-{spec.name}", runner.run, f"left consumer group {spec.name}"))
         for queue in queues:
             if isinstance(queue, SqsOff):
                 log.info("sqs %s: intake off (%s)", queue.connector, queue.reason)
                 continue
             poller = SqsPoller(queue, make_client(queue), project.connector(queue.connector), service)
-            workers.spawn(f"sqs-{queue.connector}", poller.run, workers.stop)
+            parts.append(Part(f"sqs-{queue.connector}", poller.run))
         log.info(
             "hub up: store %s, broker %s, %d consumer group(s), %d SQS poller(s)",
             store.describe(),
@@ -126,15 +110,21 @@ def serve(
             len(groups()),
             sum(not isinstance(q, SqsOff) for q in queues),
         )
-    server = _Server(server_config(app, host=host, port=port))
+    config = server_config(app, host=host, port=port)
     dagster = start_beside_hub(settings, host=ui[0], port=ui[1]) if ui is not None else None
     tune_runtime()
     try:
-        server.run()  # returns on Ctrl-C or SIGTERM, after in-flight requests are answered
+        return supervise(
+            "hub up" if with_workers else "hub receiver",
+            parts,
+            server=Server(config),
+            on_reload=lambda: reloader.reload("SIGHUP"),
+            loop_factory=config.get_loop_factory(),
+        )
     finally:
         if dagster is not None:
             dagster.stop()
-        workers.shutdown()
+        if broker is not None:
+            broker.close()
         wakeup.close()
         store.dispose()
-        log.info("hub stopped")

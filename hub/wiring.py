@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from hub.broker.factory import open_broker as _open_broker
 from hub.broker.port import Broker
 from hub.config import Settings
@@ -12,25 +14,52 @@ from hub.project import Project
 from hub.store import Store
 
 
+class Unreachable(RuntimeError):
+    """The store or the broker cannot be reached: said in one line, naming the variable that points there."""
+
+
+def _first_line(exc: BaseException) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    name = type(cause).__name__
+    text = str(cause).strip().splitlines()
+    if not text:
+        return name
+    return text[0] if text[0].startswith(name) else f"{name}: {text[0]}"
+
+
 def open_store(settings: Settings, *, migrate: bool = True) -> Store:
-    settings.ensure_home()
+    settings.ensure_home(settings.database_url)
     store = Store(settings.database_url)
-    if migrate and settings.environ.get("HUB_AUTO_MIGRATE", "1") != "0":
-        store.migrate()
+    try:
+        with store.engine.connect():
+            pass
+        if migrate and settings.environ.get("HUB_AUTO_MIGRATE", "1") != "0":
+            store.migrate()
+    except (OperationalError, InterfaceError) as exc:
+        store.dispose()
+        raise Unreachable(
+            f"cannot reach the store {store.describe()} (HUB_DATABASE_URL): {_first_line(exc)}"
+        ) from None
     return store
 
 
 def open_broker(settings: Settings) -> Broker:
-    settings.ensure_home()
+    settings.ensure_home(settings.broker_url)
     broker = _open_broker(
         settings.broker_url, partitions=settings.partitions, topic_prefix=settings.topic_prefix
     )
-    broker.ensure_topics(TOPICS)
+    try:
+        broker.ensure_topics(TOPICS)
+    except Exception as exc:  # whichever client error: the broker cannot be used, say which one
+        broker.close()
+        raise Unreachable(
+            f"cannot reach the broker {settings.broker_url} (HUB_BROKER_URL): {_first_line(exc)}"
+        ) from None
     return broker
 
 
 def load_project(settings: Settings) -> Project:
-    return Project.load(settings.project, settings.connectors)
+    return Project.load(settings.require_project(), settings.connectors)
 
 
 def connector_secrets(project: Project, settings: Settings) -> dict[str, dict[str, list[Secret]]]:

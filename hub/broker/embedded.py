@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hub.broker.embedded_headers import decode_headers, encode_headers
-from hub.broker.port import Message, PublishError, Record, partition_for
+from hub.broker.port import GroupOffsets, Message, PublishError, Record, partition_for
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS topics(name TEXT PRIMARY KEY, partitions INTEGER NOT NULL);
@@ -207,6 +207,10 @@ class EmbeddedLog:
         }
         self.commit(group, offsets)
 
+    def group_offsets(self, group: str, topics: Sequence[str]) -> GroupOffsets:
+        committed = self.committed(group)
+        return {tp: (committed.get(tp), end) for tp, end in sorted(self.end_offsets(topics).items())}
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
@@ -224,7 +228,7 @@ class EmbeddedConsumer:
         committed = log.committed(group)
         self.positions = {tp: committed.get(tp, 0) for tp in log.end_offsets(self.topics)}
 
-    def poll(self, max_records: int, timeout_s: float) -> list[Record]:
+    def poll(self, max_records: int, timeout_s: float, *, join_grace: bool = True) -> list[Record]:
         deadline = time.monotonic() + timeout_s
         while True:
             records = self._fetch(max_records)

@@ -18,7 +18,15 @@ from kafka.admin import KafkaAdminClient, OffsetSpec, OffsetTimestamp
 
 from hub.broker.kafka_consumer import KafkaGroupConsumer, Names, read_records
 from hub.broker.kafka_options import parse_bootstrap
-from hub.broker.port import JsonHeaders, Message, PublishError, Record, partition_for
+from hub.broker.port import (
+    GroupBusy,
+    GroupOffsets,
+    JsonHeaders,
+    Message,
+    PublishError,
+    Record,
+    partition_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +204,7 @@ class KafkaBroker:
         )
         with self._lock:
             admin = self._admin_client()
+            self._refuse_live_members(admin, group)
             described = admin.describe_topics([self.names.topic(t) for t in topics])
             specs = {
                 tp: target
@@ -208,6 +217,34 @@ class KafkaBroker:
         if errors:
             raise RuntimeError(
                 f"kafka {self.bootstrap}: cannot reset group {group} (stop its members first): {errors}"
+            )
+
+    def group_offsets(self, group: str, topics: Sequence[str]) -> GroupOffsets:
+        self.ensure_topics(topics)
+        with self._lock:
+            admin = self._admin_client()
+            described = admin.describe_topics([self.names.topic(t) for t in topics])
+            tps = [
+                tp
+                for t in described
+                for tp in self.names.partitions(t["name"], (p["partition_index"] for p in t["partitions"]))
+            ]
+            ends = admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in tps})
+            committed = admin.list_group_offsets({self.names.group(group): tps})[self.names.group(group)]
+        found: GroupOffsets = {}
+        for tp in tps:
+            mark = committed.get(tp)
+            done = mark.offset if mark is not None and mark.offset >= 0 else None
+            found[(self.names.logical(tp.topic), tp.partition)] = (done, ends[tp].offset)
+        return found
+
+    def _refuse_live_members(self, admin: KafkaAdminClient, group: str) -> None:
+        members = admin.describe_groups([self.names.group(group)])[self.names.group(group)]["members"]
+        if members:
+            where = ", ".join(sorted({f"{m['client_host'].lstrip('/')}" for m in members}))
+            raise GroupBusy(
+                f"consumer group {group} has {len(members)} live member(s) (on {where}): stop them "
+                f"(Ctrl-C or SIGTERM; they leave the group at once), rewind, then start them again"
             )
 
     def close(self) -> None:

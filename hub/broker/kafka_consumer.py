@@ -86,8 +86,11 @@ class KafkaGroupConsumer:
         )
         self._consumer.subscribe([names.topic(t) for t in topics])
         self._joined = False
+        # Offsets a rebalance kept from being committed, tried once more on close for the partitions this
+        # member still holds (`hub consume --once` would otherwise leave them behind for the next run).
+        self._uncommitted: dict[TopicPartition, OffsetAndMetadata] = {}
 
-    def poll(self, max_records: int, timeout_s: float) -> list[Record]:
+    def poll(self, max_records: int, timeout_s: float, *, join_grace: bool = True) -> list[Record]:
         started = time.monotonic()
         deadline = started + timeout_s
         while True:
@@ -97,7 +100,9 @@ class KafkaGroupConsumer:
             if records:
                 return records
             now = time.monotonic()
-            if now >= deadline and (self._caught_up() or now >= started + timeout_s + _JOIN_GRACE_S):
+            if now >= deadline and (
+                not join_grace or self._caught_up() or now >= started + timeout_s + _JOIN_GRACE_S
+            ):
                 return []
 
     def _caught_up(self) -> bool:
@@ -125,6 +130,10 @@ class KafkaGroupConsumer:
             # The group rebalanced after these records were applied. Their partition's next owner reads
             # from the last committed offset, and the group's dedupe skips what is already applied.
             log.info("group %s: offsets not committed, the group is rebalancing (%s)", self.group, exc)
+            self._uncommitted.update(owned)
+            return
+        for tp in owned:
+            self._uncommitted.pop(tp, None)
 
     def seek_to_records(self, records: Sequence[Record]) -> None:
         first: dict[TopicPartition, int] = {}
@@ -138,6 +147,13 @@ class KafkaGroupConsumer:
                 self._consumer.seek(tp, offset)
 
     def close(self) -> None:
+        held = self._consumer.assignment()
+        pending = {tp: o for tp, o in self._uncommitted.items() if tp in held}
+        if pending:
+            try:
+                self._consumer.commit(pending)
+            except Exception as exc:  # the next run re-reads them; the group's dedupe skips them
+                log.info("group %s: offsets still not committed on close (%s)", self.group, exc)
         # Leaves the group at once, so its partitions move to the other members without waiting for
         # the session to time out.
         self._consumer.close(autocommit=False)

@@ -69,6 +69,10 @@ class Record:
     timestamp_ms: int
 
 
+class GroupBusy(RuntimeError):
+    """A group's offsets cannot move while members of it are running."""
+
+
 class PublishError(RuntimeError):
     """The broker did not accept every message of a batch; none of it may be marked published."""
 
@@ -85,7 +89,10 @@ def partition_for(key: bytes, partitions: int) -> int:
 class Consumer(Protocol):
     """A member of a consumer group. Offsets are committed only when the caller says so."""
 
-    def poll(self, max_records: int, timeout_s: float) -> list[Record]: ...
+    def poll(self, max_records: int, timeout_s: float, *, join_grace: bool = True) -> list[Record]:
+        """Records after the member's position. With `join_grace` an empty answer means "read to the end":
+        a member still joining its group keeps polling past `timeout_s` for a while. Without it the answer
+        comes within `timeout_s`, so a caller that loops can check whether to stop."""
 
     def commit(self, records: Sequence[Record]) -> None:
         """Commit, per partition, the offset after the last of `records`."""
@@ -94,6 +101,10 @@ class Consumer(Protocol):
         """Rewind each partition to the first of `records`, so they are delivered again."""
 
     def close(self) -> None: ...
+
+
+# Per (topic, partition): the group's committed next offset (None: nothing committed yet) and the end.
+GroupOffsets = dict[tuple[str, int], tuple[int | None, int]]
 
 
 class Broker(Protocol):
@@ -112,6 +123,10 @@ class Broker(Protocol):
         """Records without a group: from the beginning, or from the first record at or after `since`."""
 
     def reset_group(self, group: str, topics: Sequence[str], *, to: datetime | None = None) -> None:
-        """Move a group's committed offsets to the start, or to the first record at or after `to`."""
+        """Move a group's committed offsets to the start, or to the first record at or after `to`.
+        GroupBusy when the broker knows of live members (they would overwrite the offsets)."""
+
+    def group_offsets(self, group: str, topics: Sequence[str]) -> GroupOffsets:
+        """Where a group stands on each partition of `topics`, for `hub groups`."""
 
     def close(self) -> None: ...

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import threading
+import sys
 
 import click
 
 from hub import logs
 from hub.cli.common import friendly_errors, settings
 from hub.retention import Cleaner, cleanup
+from hub.supervisor import Part, supervise
 from hub.wiring import open_store
 
 
@@ -31,11 +32,12 @@ def cleanup_verb(once: bool) -> None:
             f"older than {config.retention} in {done.seconds:.2f} s"
         )
         return
-    stop = threading.Event()
+    cleaner = Cleaner(store, config.retention, config.cleanup_every)
     try:
-        Cleaner(store, config.retention, config.cleanup_every).run(stop)
-    except KeyboardInterrupt:
-        stop.set()
+        code = supervise("hub cleanup", [Part("cleanup", cleaner.run)])
+    finally:
+        store.dispose()
+    sys.exit(code)
 
 
 COMMANDS = [cleanup_verb]

@@ -12,9 +12,11 @@ from typing import Any, TypeVar
 import click
 import yaml
 
+from hub.broker.port import GroupBusy
 from hub.config import Settings
 from hub.credentials import MissingSecret
 from hub.project import ProjectInvalid
+from hub.wiring import Unreachable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,7 +39,7 @@ def friendly_errors(fn: F) -> F:
             for issue in exc.issues:
                 click.echo(f"  {issue}", err=True)
             sys.exit(2)
-        except (MissingSecret, KeyError, ValueError, yaml.YAMLError) as exc:
+        except (MissingSecret, GroupBusy, Unreachable, KeyError, ValueError, yaml.YAMLError) as exc:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
             click.echo(f"error: {message}", err=True)
             sys.exit(2)

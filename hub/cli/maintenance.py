@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from hub.cli.common import friendly_errors, settings
+from hub.events import reference
 from hub.events import schemas as event_schemas
 from hub.formats import Kind, format_schema
 from hub.wiring import open_store
@@ -46,12 +47,14 @@ FORMAT_DIR_OPTION = click.option(
 )
 @FORMAT_DIR_OPTION
 def export_schemas(directory: Path, format_dir: Path) -> None:
-    """Write the current event schemas and the connector/mapping format schemas."""
+    """Write the current event schemas, the connector/mapping format schemas and docs/events.md."""
     written = event_schemas.export(directory)
     for path, text in _format_schemas(format_dir):
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
             written.append(path)
+    if reference.write():
+        written.append(reference.DOCS_PAGE)
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"{len(written)} file(s) changed")
@@ -71,6 +74,9 @@ def check_schemas(directory: Path, format_dir: Path) -> None:
             findings.append(
                 event_schemas.Finding(path.name, False, "format changed: run `hub schemas export`")
             )
+    if reference.stale():
+        page = "docs/events.md"
+        findings.append(event_schemas.Finding(page, False, "out of date: run `hub schemas export`"))
     for f in findings:
         click.echo(f"{'BREAKING' if f.breaking else 'stale':<8} {f.file}: {f.message}")
     if any(f.breaking for f in findings):
@@ -112,7 +118,7 @@ def lint() -> None:
     """Check every connector and mapping file; print every problem with file and line."""
     from hub.lint import lint as run_lint
 
-    project, issues = run_lint(settings().project)
+    project, issues = run_lint(settings().require_project())
     for issue in issues:
         click.echo(str(issue))
     if issues:

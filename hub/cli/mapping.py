@@ -14,6 +14,7 @@ from hub.cli.common import friendly_errors, settings
 from hub.clock import utcnow
 from hub.jsonio import dumps, loads
 from hub.mapping.paths import MISSING, compile_path
+from hub.mapping.result import Quarantined
 from hub.preview import as_intake_would
 from hub.project import Project, ProjectInvalid, load_project
 
@@ -27,7 +28,7 @@ def test_mappings(pattern: str | None, update: bool) -> None:
 
     PATTERN keeps the cases whose id (connector/mapping::case) contains it.
     """
-    root = settings().project
+    root = settings().require_project()
     project = Project.load(root)
     if update:
         for connector, mapping, file in golden.golden_files(root):
@@ -79,9 +80,14 @@ def map_file(
     another, each after a `# FILE` line. Each starts with what intake would record for it (dedupe key,
     account, route). Works while other routes still lack their mapping. Exits 1 when anything is
     quarantined."""
-    project, issues = load_project(settings().project, [connector])
+    project, issues = load_project(settings().require_project(), [connector])
     if connector not in project.connectors:
         raise ProjectInvalid(issues)
+    known = project.connectors[connector].mappings
+    if route is not None and route not in known:
+        raise KeyError(
+            f"unknown route {route!r} for connector {connector}; known: {', '.join(sorted(known))}"
+        )
     if issues:
         note = f"note: {len(issues)} problem(s) elsewhere in the project; `hub lint` lists them"
         click.echo(note, err=True)
@@ -133,6 +139,8 @@ def _map_one(
             click.echo(orjson.dumps(event, option=orjson.OPT_INDENT_2).decode())
         if "quarantine" in result:
             click.echo(f"{where}quarantined: {result['quarantine']}")
+            if isinstance(outcome, Quarantined) and outcome.detail.get("known"):
+                click.echo(f"{where}known values: {', '.join(map(str, outcome.detail['known']))}")
             quarantined = True
         if "ignore" in result:
             click.echo(f"{where}ignored: {result['ignore']}")

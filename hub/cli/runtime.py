@@ -1,23 +1,30 @@
-"""Verbs that run the hub: up, receiver, relay, consume, groups."""
+"""Verbs that run the hub: up, receiver, relay, consume."""
 
 from __future__ import annotations
 
-import signal
-import threading
+import sys
 
 import click
 
 from hub import logs
 from hub.cli.common import friendly_errors, parse_time, settings
-from hub.consumers.registry import group, groups
-from hub.consumers.runner import GroupRunner
+from hub.consumers.registry import group
+from hub.consumers.runner import GroupRunner, may_reapply
 from hub.relay.service import RelayService
+from hub.supervisor import Part, supervise
 from hub.wiring import open_broker, open_store
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8080, show_default=True, type=int, help="Port of the webhook receiver.")
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=int,
+    envvar="HUB_PORT",
+    help="Receiver port (or HUB_PORT).",
+)
 @click.option("--ui-port", default=3000, show_default=True, type=int, help="Port of the Dagster UI.")
 @click.option(
     "--ui-host",
@@ -33,18 +40,18 @@ def up(host: str, port: int, ui_port: int, ui_host: str, no_ui: bool) -> None:
     from hub.up import serve
 
     ui = None if no_ui else (ui_host, ui_port)
-    serve(settings(), host=host, port=port, with_workers=True, ui=ui)
+    sys.exit(serve(settings(), host=host, port=port, with_workers=True, ui=ui))
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--port", default=8080, show_default=True, type=int, envvar="HUB_PORT")
 @friendly_errors
 def receiver(host: str, port: int) -> None:
     """Run only the webhook receiver (stateless: run many behind a load balancer)."""
     from hub.up import serve
 
-    serve(settings(), host=host, port=port, with_workers=False)
+    sys.exit(serve(settings(), host=host, port=port, with_workers=False))
 
 
 @click.command()
@@ -64,16 +71,14 @@ def relay(once: bool, batch_size: int) -> None:
     if once:
         click.echo(f"published {service.drain()} event(s)")
         return
-    stop = threading.Event()
-    # SIGTERM (a service manager's stop) ends the loop like Ctrl-C, so the leases are handed back.
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     wakeup = store.wakeup()
     try:
-        service.run(stop, wakeup)
-    except KeyboardInterrupt:
-        stop.set()
+        part = Part("relay", lambda stop: service.run(stop, wakeup), "handed back its shard leases")
+        code = supervise("hub relay", [part])
     finally:
         wakeup.close()
+        store.dispose()
+    sys.exit(code)
 
 
 @click.command()
@@ -83,34 +88,48 @@ def relay(once: bool, batch_size: int) -> None:
     "--rewind",
     metavar="start|TIME",
     help="First move the group's offsets to the start of the log, or to the first event at or after TIME "
-    "(ISO 8601 or an age like 2h). Events the group already applied are skipped, not applied again.",
+    "(ISO 8601 or an age like 2h). Events the group already applied are skipped, not applied again. "
+    "Stop the group's running members first.",
+)
+@click.option(
+    "--reapply",
+    is_flag=True,
+    help="With --rewind: apply again the events the group already applied (to rebuild a view). Only for "
+    "groups that declare reapply=True.",
 )
 @friendly_errors
-def consume(group_name: str, once: bool, rewind: str | None) -> None:
+def consume(group_name: str, once: bool, rewind: str | None, reapply: bool) -> None:
     """Run the handler registered for GROUP: each event applied once, offsets committed after."""
     logs.configure()
     config = settings()
     spec = group(group_name)
+    if reapply and rewind is None:
+        raise click.UsageError("--reapply needs --rewind: only a rewound group reads events it applied")
+    if reapply:
+        may_reapply(spec)
+    to = None if rewind in (None, "start") else parse_time(rewind)
     broker = open_broker(config)
+    store = open_store(config)
     if rewind is not None:
-        broker.reset_group(spec.name, spec.topics, to=None if rewind == "start" else parse_time(rewind))
-        click.echo(f"{group_name}: rewound to {rewind}")
-    runner = GroupRunner(open_store(config), broker, spec)
+        broker.reset_group(spec.name, spec.topics, to=to)
+        click.echo(f"{group_name}: rewound to {rewind}{'; applying every event again' if reapply else ''}")
+    runner = GroupRunner(store, broker, spec, reapply=reapply)
     if once:
-        click.echo(f"{group_name}: read {runner.drain()} record(s)")
+        try:
+            runner.drain()
+            click.echo(f"{group_name}: {runner.tally}")
+        finally:
+            runner.close()  # leaves the group at once: a rewind or a new member need not wait for it
+            broker.close()
+            store.dispose()
         return
-    stop = threading.Event()
     try:
-        runner.run(stop)
-    except KeyboardInterrupt:
-        stop.set()
+        part = Part(f"consumer-{group_name}", runner.run, f"left consumer group {group_name}")
+        code = supervise(f"hub consume {group_name}", [part])
+    finally:
+        broker.close()
+        store.dispose()
+    sys.exit(code)
 
 
-@click.command(name="groups")
-def list_groups() -> None:
-    """List the registered consumer groups and the topics they read."""
-    for spec in groups().values():
-        click.echo(f"{spec.name:<20} {','.join(spec.topics):<28} {spec.description}")
-
-
-COMMANDS = [up, receiver, relay, consume, list_groups]
+COMMANDS = [up, receiver, relay, consume]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-from types import FrameType
+import sys
 
 import click
 
@@ -16,6 +14,7 @@ from hub.intake.service import IntakeService
 from hub.intake.sqs import SqsPoller
 from hub.intake.sqs_config import SqsOff, SqsSettingError, make_client
 from hub.project import Project
+from hub.supervisor import Part, supervise
 from hub.wiring import open_store, sqs_intakes
 
 
@@ -29,7 +28,7 @@ def sqs(connector: str, once: bool) -> None:
     Run it beside `hub receiver` when the webhook receiver runs apart; `hub up` polls on its own.
     """
     config = settings()
-    project = Project.load(config.project, [connector])
+    project = Project.load(config.require_project(), [connector])
     intake = project.connector(connector).sqs
     if intake is None:
         raise SqsSettingError(f"connector {connector} has no sqs intake")
@@ -46,16 +45,10 @@ def sqs(connector: str, once: bool) -> None:
         if once:
             click.echo(f"{connector}: {poller.drain()}")
             return
-        stop = threading.Event()
-
-        def request_stop(_signum: int, _frame: FrameType | None) -> None:
-            stop.set()
-
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, request_stop)
-        poller.run(stop)
+        code = supervise(f"hub sqs {connector}", [Part(f"sqs-{connector}", poller.run)])
     finally:
         store.dispose()
+    sys.exit(code)
 
 
 def _secrets(project: Project, config: Settings, connector: str, wanted: set[str]) -> dict[str, list[Secret]]:

@@ -24,19 +24,25 @@ class GroupSpec:
     topics: tuple[str, ...]
     handler: Handler
     description: str
+    # The handler gives the same state when an event comes again (an upsert keyed by the event's
+    # subject, say), so `hub consume GROUP --rewind ... --reapply` may apply events a second time on
+    # purpose, e.g. to rebuild a view after a fix.
+    reapply: bool = False
 
 
 _GROUPS: dict[str, GroupSpec] = {}
 
 
 def consumer_group(
-    name: str, *, topics: tuple[str, ...], description: str = ""
+    name: str, *, topics: tuple[str, ...], description: str = "", reapply: bool = False
 ) -> Callable[[Handler], Handler]:
     """Register `handler` for group `name`. It gets each event once, with the unit of work that also
-    records the event as applied: write effects through it and they are exactly-once."""
+    records the event as applied: write effects through it and they are exactly-once.
+    `reapply=True` declares that applying an event twice is harmless (see GroupSpec.reapply)."""
 
     def register(handler: Handler) -> Handler:
-        _GROUPS[name] = GroupSpec(name, topics, handler, description or (handler.__doc__ or "").strip())
+        about = description or (handler.__doc__ or "").strip()
+        _GROUPS[name] = GroupSpec(name, topics, handler, about, reapply)
         return handler
 
     return register

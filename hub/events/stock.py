@@ -40,6 +40,8 @@ ListingStatus = Literal["active", "inactive", "pending", "suspended", "deleted"]
 
 
 class ListingStatusChanged(EventData):
+    """A listing (offer) at a channel changed status: live, unpublished, suppressed, deleted."""
+
     TYPE: ClassVar[str] = "ListingStatusChanged"
     TOPIC: ClassVar[str] = "listings"
 
@@ -49,8 +51,8 @@ class ListingStatusChanged(EventData):
     sku: str | None = None
     marketplace_id: str | None = None
     status: ListingStatus
-    channel_status: str | None = None
-    reasons: list[str] = Field(default_factory=list)
+    channel_status: str | None = Field(default=None, description="The status as the channel spelled it.")
+    reasons: list[str] = Field(default_factory=list, description="Why, as the channel explained it.")
 
     def partition_key(self) -> str:
         return f"{self.channel}:{self.sku or self.listing_id}"

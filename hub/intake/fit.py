@@ -22,7 +22,9 @@ from hub.store.tables import inbox
 INT64 = range(-(2**63), 2**63)
 REASON_CHARS = 2000  # a quarantine reason quotes values; a 10 MB value is named, not copied
 DETAIL_DEPTH = 8
-DETAIL_ITEMS = 50
+# Items kept per list or object of a detail: a mapping table's known values (detail["known"]) are listed
+# whole up to this many; beyond it the detail says how many were left out.
+DETAIL_ITEMS = 200
 
 
 class Unfit(ValueError):
@@ -74,10 +76,17 @@ def storable_json(value: Any, depth: int = 0) -> Any:
     if depth >= DETAIL_DEPTH:
         return "..."
     if isinstance(value, dict):
-        items = list(value.items())[:DETAIL_ITEMS]
-        return {printable(str(k), 200): storable_json(v, depth + 1) for k, v in items}
+        kept = {
+            printable(str(k), 200): storable_json(v, depth + 1) for k, v in list(value.items())[:DETAIL_ITEMS]
+        }
+        if len(value) > DETAIL_ITEMS:
+            kept["..."] = f"{len(value) - DETAIL_ITEMS} more"
+        return kept
     if isinstance(value, list | tuple):
-        return [storable_json(v, depth + 1) for v in value[:DETAIL_ITEMS]]
+        listed = [storable_json(v, depth + 1) for v in value[:DETAIL_ITEMS]]
+        if len(value) > DETAIL_ITEMS:
+            listed.append(f"... {len(value) - DETAIL_ITEMS} more")
+        return listed
     if isinstance(value, Decimal) and not -100 <= value.adjusted() <= 100:
         return f"<a number with exponent {value.adjusted()}>"
     return printable(str(value), 200)

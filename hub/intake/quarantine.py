@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,8 +18,26 @@ from hub.project import Project
 from hub.store import Store, UnitOfWork
 from hub.store.inbox import InboxRow
 from hub.store.quarantine import QuarantineEntry
+from hub.store.quarantine_audit import AuditEntry, QuarantineAudit
 
 log = logging.getLogger(__name__)
+
+
+def operator() -> str:
+    """Who runs this: the audit trail's actor."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name for this uid (a container)
+        return "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """One delivery in quarantine, as a person inspects it."""
+
+    entry: QuarantineEntry
+    row: InboxRow
+    trail: list[AuditEntry]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +49,43 @@ class RetryResult:
 
 
 class QuarantineService:
-    def __init__(self, project: Project | None, store: Store) -> None:
+    def __init__(self, project: Project | None, store: Store, actor: str | None = None) -> None:
         self.project = project
         self.store = store
+        self.actor = actor or operator()
+
+    def delivery(self, inbox_id: int) -> Held | None:
+        """A quarantined delivery by the id the receiver answered with (`inbox_id`)."""
+        with self.store.read_only() as uow:
+            entry = uow.quarantine.of_delivery(inbox_id)
+            row = uow.inbox.get(inbox_id) if entry else None
+            trail = uow.get(QuarantineAudit).of_delivery(inbox_id) if entry else []
+        return Held(entry, row, trail) if entry and row else None
+
+    def entry_ids(self, inbox_ids: list[int]) -> list[int]:
+        """Entry ids of deliveries; KeyError naming the ids that are not in quarantine."""
+        with self.store.read_only() as uow:
+            found = {i: uow.quarantine.of_delivery(i) for i in inbox_ids}
+        missing = [str(i) for i, e in found.items() if e is None]
+        if missing:
+            raise KeyError(f"no quarantined delivery with id {', '.join(missing)} (see hub quarantine ls)")
+        return [e.id for e in found.values() if e is not None]
+
+    def discard(self, inbox_id: int, reason: str) -> QuarantineEntry:
+        """Give up on a held delivery on purpose: it leaves the open quarantine, its payload stays in the
+        inbox, and the audit trail keeps who discarded it, when and why."""
+        if not reason.strip():
+            raise ValueError("say why the delivery is discarded (--reason)")
+        now = utcnow()
+        with self.store.unit_of_work() as uow:
+            entry = uow.quarantine.of_delivery(inbox_id)
+            entry = uow.quarantine.lock_open(entry.id) if entry else None
+            if entry is None:
+                raise KeyError(f"no open quarantine entry for delivery {inbox_id} (see hub quarantine ls)")
+            uow.quarantine.resolve(entry.id, inbox_id, "discarded", now)
+            uow.get(QuarantineAudit).add(inbox_id, "discarded", reason, self.actor, now)
+            uow.commit()
+        return entry
 
     def entries(self, connector: str | None = None) -> list[QuarantineEntry]:
         with self.store.read_only() as uow:
@@ -89,11 +142,13 @@ class QuarantineService:
             if isinstance(written, str):
                 return self._still_failing(uow, entry_id, written, None, now)
             uow.quarantine.resolve(entry_id, row.id, "mapped", now)
+            uow.get(QuarantineAudit).add(row.id, "mapped", f"{written} event(s)", self.actor, now)
             return RetryResult(entry_id, "mapped", events=written)
         if isinstance(outcome, Ignored):
             reason = printable(outcome.reason)
             uow.quarantine.resolve(entry_id, row.id, "ignored", now)
             uow.inbox.set_status(row.id, "ignored", reason)
+            uow.get(QuarantineAudit).add(row.id, "ignored", reason, self.actor, now)
             return RetryResult(entry_id, "ignored", reason=reason)
         return self._still_failing(uow, entry_id, outcome.reason, outcome.detail or None, now)
 

@@ -127,9 +127,9 @@ class IntakeService:
                 to_emit.append((Origin(inbox_id, d.connector, d.dedupe_key, d.traceparent), outcome.drafts))
             elif isinstance(outcome, Quarantined):
                 held.append(_quarantine_row(inbox_id, d.connector, outcome))
-                receipts[index] = Receipt("quarantined", inbox_id, reason=outcome.reason)
+                receipts[index] = Receipt("quarantined", inbox_id, reason=printable(outcome.reason))
             else:
-                receipts[index] = Receipt("ignored", inbox_id, reason=outcome.reason)
+                receipts[index] = Receipt("ignored", inbox_id, reason=printable(outcome.reason))
 
         written = commit_drafts(uow, to_emit, now)
         for origin, _ in to_emit:
@@ -139,7 +139,7 @@ class IntakeService:
                 mapping = outcomes[index].mapping
                 held.append(_quarantine_row(origin.inbox_id, origin.connector, Quarantined(mapping, result)))
                 uow.inbox.set_status(origin.inbox_id, "quarantined")
-                receipts[index] = Receipt("quarantined", origin.inbox_id, reason=result)
+                receipts[index] = Receipt("quarantined", origin.inbox_id, reason=printable(result))
             else:
                 receipts[index] = Receipt("accepted", origin.inbox_id, events=result)
         uow.quarantine.add(held, now)

@@ -109,6 +109,12 @@ class SqsPoller:
                 stored.append(message)
                 tally.statuses[result.status] += 1
                 tally.events += result.events
+                if (
+                    result.status == "quarantined"
+                ):  # one line each, never the payload (`hub quarantine show ID`)
+                    log.warning(
+                        "sqs %s: delivery %s quarantined: %s", self.name, result.inbox_id, result.reason
+                    )
             else:
                 log.error(
                     "sqs %s: could not store message %s: %s",

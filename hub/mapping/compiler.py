@@ -35,7 +35,7 @@ class CompiledMapping:
             out = Emission([], [])
             self.function(payload, ctx, out)
         except MappingError as exc:
-            return Quarantined(self.name, exc.describe(), exc.detail())
+            return Quarantined(self.name, exc.summary(), exc.detail())
         except Exception as exc:  # a gap in the bounds of limits.py: one payload must not fail the batch
             log.exception("mapping %s failed unexpectedly", self.name)
             return Quarantined(self.name, unexpected(exc))

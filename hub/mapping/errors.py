@@ -19,12 +19,24 @@ class MappingError(Exception):
         self.at = at
         self.value = value
         self.known = known
+        self.items: list[tuple[str, int]] = []  # the items it happened in, innermost first
         super().__init__(self.describe())
 
+    def within(self, source: str, index: int) -> MappingError:
+        """Note the item of a `foreach` or `list` (its `from` and position) the error happened in, so the
+        reason names the order line rather than only a path relative to it."""
+        self.items.append((source, index))
+        self.args = (self.describe(),)
+        return self
+
+    def summary(self) -> str:
+        """What went wrong and where: the quarantine reason. The known values stay in `detail()`, so the
+        reason (and a golden case that expects it) does not change when a table grows."""
+        text = f"{self.reason} at {self.at}" if self.at else self.reason
+        return text + "".join(f" in {source}[{index}]" for source, index in self.items)
+
     def describe(self) -> str:
-        text = self.reason
-        if self.at:
-            text += f" at {self.at}"
+        text = self.summary()
         if self.known is not None:
             text += f"; known: {', '.join(self.known)}"
         return text
@@ -42,6 +54,8 @@ class MappingError(Exception):
             detail["value"] = value
         if self.known is not None:
             detail["known"] = self.known
+        if self.items:
+            detail["items"] = [{"from": source, "index": index} for source, index in self.items]
         return detail
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,6 +16,7 @@ from hub.clock import utcnow
 from hub.connectors.signatures import SignatureError, SignedRequest
 from hub.ids import valid_traceparent
 from hub.intake.committer import GroupCommitter
+from hub.intake.delivery import Receipt
 from hub.intake.isolation import describe
 from hub.jsonio import MalformedJSON, loads
 from hub.receiver.endpoints import WebhookEndpoint
@@ -51,8 +52,20 @@ async def _read_capped(request: Request, limit: int) -> bytes | None:
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+def _log_receipt(connector: str, receipt: Receipt) -> None:
+    """One line per delivery, never the payload: its id (for `hub quarantine show ID`), and why when held."""
+    if receipt.status == "accepted":
+        log.info("delivery %s to %s: accepted, %d event(s)", receipt.inbox_id, connector, receipt.events)
+    elif receipt.status == "duplicate":
+        log.info("delivery to %s: duplicate of one already stored, nothing new", connector)
+    elif receipt.status == "quarantined":
+        log.warning("delivery %s to %s: quarantined: %s", receipt.inbox_id, connector, receipt.reason)
+    else:
+        log.info("delivery %s to %s: %s: %s", receipt.inbox_id, connector, receipt.status, receipt.reason)
+
+
 def create_app(
-    endpoints: dict[str, WebhookEndpoint],
+    endpoints: Mapping[str, WebhookEndpoint],
     committer: GroupCommitter,
     *,
     ready: Callable[[], StoreHealth] | None = None,
@@ -100,6 +113,7 @@ def create_app(
             return _json(404, {"error": "unknown connector"})
         body = await _read_capped(request, endpoint.max_body)
         if body is None:
+            log.info("refused delivery to %s: 413, body over %d bytes", connector, endpoint.max_body)
             return _json(413, {"error": f"body larger than {endpoint.max_body} bytes"})
         if endpoint.is_verification(request.headers.get("content-type"), body):
             return Response(status_code=endpoint.verified_status)
@@ -116,7 +130,7 @@ def create_app(
                 )
             )
         except SignatureError as exc:
-            log.info("refused delivery to %s: %s", connector, exc)
+            log.info("refused delivery to %s: 401, %s", connector, exc)
             return _json(401, {"error": str(exc)})
         except Exception:  # a check that breaks on what a caller sent refuses it: nothing unverified is kept
             log.exception("refused delivery to %s: its signature could not be checked", connector)
@@ -124,6 +138,7 @@ def create_app(
         try:
             payload = loads(body)
         except MalformedJSON as exc:
+            log.info("refused delivery to %s: 400, %s", connector, exc)
             return _json(400, {"error": str(exc)})
         delivery = endpoint.delivery(
             body,
@@ -138,6 +153,7 @@ def create_app(
         except Exception as exc:  # the store could not commit: nothing of this request is stored
             log.error("could not store a delivery to %s: %s", connector, describe(exc))
             return _json(503, {"error": "could not store the delivery; retry later"})
+        _log_receipt(connector, receipt)
         return _json(200, {"status": receipt.status, "inbox_id": receipt.inbox_id, "events": receipt.events})
 
     return app

@@ -47,6 +47,13 @@ class Quarantine(Repository):
         row = self.conn.execute(select(quarantine).where(quarantine.c.id == entry_id)).mappings().first()
         return QuarantineEntry(**row) if row else None
 
+    def of_delivery(self, inbox_id: int) -> QuarantineEntry | None:
+        """The entry of one delivery (the `inbox_id` the receiver answered with)."""
+        row = (
+            self.conn.execute(select(quarantine).where(quarantine.c.inbox_id == inbox_id)).mappings().first()
+        )
+        return QuarantineEntry(**row) if row else None
+
     def lock_open(self, entry_id: int) -> QuarantineEntry | None:
         """Re-read an open entry inside the retry's unit of work, locked so that two retries never race."""
         query = select(quarantine).where(quarantine.c.id == entry_id, quarantine.c.resolved_at.is_(None))

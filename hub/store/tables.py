@@ -77,6 +77,18 @@ quarantine = Table(
     Column("resolved_at", UTCDateTime),
 )
 
+# What people did with quarantined payloads: discarded (with why), or re-normalized by a retry.
+quarantine_audit = Table(
+    "quarantine_audit",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("inbox_id", BigInteger, ForeignKey("inbox.id"), nullable=False, index=True),
+    Column("action", String(16), nullable=False, doc="discarded | mapped | ignored"),
+    Column("reason", Text),
+    Column("actor", String(128), nullable=False, doc="Who did it: the operating system user."),
+    Column("at", UTCDateTime, nullable=False),
+)
+
 outbox = Table(
     "outbox",
     metadata,
@@ -154,6 +166,15 @@ audit_log = Table(
     Column("sequence", BigInteger, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
     Index(None, "group_name", "event_id"),
+)
+
+# The last failure of each consumer group, for `hub groups`; cleared by the group's next success.
+consumer_group_errors = Table(
+    "consumer_group_errors",
+    metadata,
+    Column("group_name", String(128), primary_key=True),
+    Column("error", Text, nullable=False),
+    Column("failed_at", UTCDateTime, nullable=False),
 )
 
 order_view = Table(

@@ -134,8 +134,10 @@ def test_a_message_that_is_not_json_is_kept_in_quarantine_and_leaves_the_queue(
     sqs_server: MotoServer, queue: str, amazon_cli: HubCli
 ) -> None:
     send(sqs_server, queue, "<Notification>not json</Notification>")
-    out = amazon_cli.run("sqs", "amazon", "--once").stdout
-    assert "1 message(s): 0 accepted, 0 duplicate, 0 ignored, 1 quarantined" in out
+    result = amazon_cli.run("sqs", "amazon", "--once")
+    assert "1 message(s): 0 accepted, 0 duplicate, 0 ignored, 1 quarantined" in result.stdout
+    assert "sqs amazon: delivery 1 quarantined: body is not valid JSON" in result.stderr
+    assert "<Notification>" not in result.stderr
     assert sqs_server.counts(queue) == (0, 0)
 
     listed = amazon_cli.run("quarantine", "ls").stdout

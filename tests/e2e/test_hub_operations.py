@@ -23,7 +23,7 @@ def test_hub_up_stops_cleanly(home: Path, stop_signal: signal.Signals) -> None:
     assert server.process is not None
     os.killpg(server.process.pid, stop_signal)
     assert server.process.wait(20) == 0
-    assert "hub stopped" in server.output()
+    assert f"hub up: stopped on {stop_signal.name} in " in server.output()
     assert "Traceback" not in server.output()
 
 

@@ -199,4 +199,4 @@ def test_sigterm_stops_hub_up_cleanly(home: Path) -> None:
     server = HubServer(hub_env(home)).start()
     assert post(server, order_webhook("UNPAID")).status_code == 200
     assert server.stop() == 0
-    assert "hub stopped" in server.output()
+    assert "hub up: stopped on SIGTERM in " in server.output()

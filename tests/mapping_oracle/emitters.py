@@ -93,21 +93,26 @@ def _compile_foreach(emitter: s.ForEach, label: str) -> EmitFn:
     distinct = emitter.distinct
     children = _compile_emitters(emitter.emit, f"{label}.")
 
+    source = emitter.from_ if isinstance(emitter.from_, str) else " + ".join(emitter.from_)
+
     def emit(scope: Scope, prefix: str, out: _Emission) -> None:
         seen: set[str] = set()
-        for inner in every(scope):
-            if when is not None and not when(inner):
-                continue
-            identity = key(inner)
-            if identity is MISSING or identity is None:
-                raise MappingError("foreach item has no key", at=where(emitter.key))
-            text = canonical(identity, where(emitter.key))
-            if distinct:
-                if text in seen:
+        for index, inner in enumerate(every(scope)):
+            try:
+                if when is not None and not when(inner):
                     continue
-                seen.add(text)
-            for child in children:
-                child(inner, f"{prefix}{label}[{text}]", out)
+                identity = key(inner)
+                if identity is MISSING or identity is None:
+                    raise MappingError("foreach item has no key", at=where(emitter.key))
+                text = canonical(identity, where(emitter.key))
+                if distinct:
+                    if text in seen:
+                        continue
+                    seen.add(text)
+                for child in children:
+                    child(inner, f"{prefix}{label}[{text}]", out)
+            except MappingError as exc:  # name the item (an order line) the error is in
+                raise exc.within(source, index) from None
 
     return emit
 
@@ -141,7 +146,7 @@ class OracleMapping:
             for emitter in self.emitters:
                 emitter(scope, "", out)
         except MappingError as exc:
-            return Quarantined(self.name, exc.describe(), exc.detail())
+            return Quarantined(self.name, exc.summary(), exc.detail())
         return outcome_of(self.name, out.drafts, out.ignored)
 
 

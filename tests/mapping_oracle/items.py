@@ -30,6 +30,11 @@ from tests.mapping_oracle.scope import (
 Items = Callable[[Scope], Iterator[Scope]]
 
 
+def _label(sources: str | list[str]) -> str:
+    """How an error names the `from` of the item it happened in (MappingError.within)."""
+    return sources if isinstance(sources, str) else " + ".join(sources)
+
+
 def compile_items(sources: str | list[str], as_: str | list[str] | None, *, singles: bool) -> Items:
     """A function of a scope yielding the scope of every item, `@` and the `as:` names bound."""
     paths = [sources] if isinstance(sources, str) else list(sources)
@@ -66,21 +71,41 @@ def _kept(expr: Any, *, singles: bool) -> Items:
 
 def compile_list(expr: s.ListExpr) -> Compiled:
     source = compile_getter(expr.from_)
-    every = _kept(expr, singles=False)
+    every = compile_items(expr.from_, expr.as_, singles=False)
+    keep = compile_condition(expr.where) if expr.where is not None else None
     item = compile_expr(expr.item)
+    label = _label(expr.from_)
 
     def run(scope: Scope) -> Any:
         if source(scope) in (MISSING, None):
             return MISSING
-        values = [item(inner) for inner in every(scope)]
+        values = []
+        for index, inner in enumerate(every(scope)):
+            try:
+                if keep is None or keep(inner):
+                    values.append(item(inner))
+            except MappingError as exc:  # name the item (an order line) the error is in
+                raise exc.within(label, index) from None
         return [v for v in values if v is not MISSING]
 
     return run
 
 
 def compile_some(cond: s.SomeCond) -> Predicate:
-    every = _kept(cond, singles=True)
-    return lambda scope: any(True for _ in every(scope))
+    every = compile_items(cond.from_, cond.as_, singles=True)
+    keep = compile_condition(cond.where) if cond.where is not None else None
+    label = _label(cond.from_)
+
+    def run(scope: Scope) -> bool:
+        for index, inner in enumerate(every(scope)):
+            try:
+                if keep is None or keep(inner):
+                    return True
+            except MappingError as exc:  # name the item (an order line) the condition failed on
+                raise exc.within(label, index) from None
+        return False
+
+    return run
 
 
 def compile_sum(expr: s.SumExpr) -> Compiled:

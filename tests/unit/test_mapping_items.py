@@ -238,7 +238,7 @@ def test_as_names_are_checked_against_the_levels_of_from() -> None:
         )
     with pytest.raises(MappingError) as unbound:
         value({"type": "list", "from": "$.lines", "item": "@nope.sku"})
-    assert unbound.value.describe() == "no enclosing `as:` names an item @nope at @nope.sku"
+    assert unbound.value.describe() == "no enclosing `as:` names an item @nope at @nope.sku in $.lines[0]"
 
 
 def test_context_received_at_is_missing_unless_intake_gives_it() -> None:

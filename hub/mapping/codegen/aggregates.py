@@ -16,11 +16,25 @@ class Aggregates(Base):
         with self.w.block("else:"):
             self.w.line(f"{out} = []")
 
-            def body(inner: Env) -> None:
-                value = self.value(expr.item, inner)
-                self.w.line(f"if {value} is not MISSING: {out}.append({value})")
+            def each(inner: Env) -> None:
+                if expr.where is None:
+                    value = self.value(expr.item, inner)
+                    self.w.line(f"if {value} is not MISSING: {out}.append({value})")
+                    return
+                with self.w.block(f"if {self.cond(expr.where, inner)}:"):
+                    value = self.value(expr.item, inner)
+                    self.w.line(f"if {value} is not MISSING: {out}.append({value})")
 
-            self.kept(expr, env, False, body)
+            # Counted before `where`, so the error names the item's place in the payload.
+            count = self.w.tmp("i")
+            self.w.line(f"{count} = -1")
+            self.items(
+                expr.from_,
+                expr.as_,
+                env,
+                False,
+                lambda inner: self.within(expr.from_, count, lambda: each(inner)),
+            )
         return out
 
     def _SumExpr(self, expr: s.SumExpr, env: Env) -> str:

@@ -56,7 +56,24 @@ class Conditions(Base):
         elif isinstance(cond, s.SomeCond):
             fn = self.w.tmp("_some")
             with self.w.block(f"def {fn}():"):
-                self.kept(cond, env, True, lambda inner: self.w.line("return True"))
+                count = self.w.tmp("i")
+                self.w.line(f"{count} = -1")
+
+                def each(inner: Env) -> None:
+                    if cond.where is None:
+                        self.w.line("return True")
+                        return
+                    with self.w.block(f"if {self.cond(cond.where, inner)}:"):
+                        self.w.line("return True")
+
+                # Counted before `where`: an error in it names the item (an order line) it is about.
+                self.items(
+                    cond.from_,
+                    cond.as_,
+                    env,
+                    True,
+                    lambda inner: self.within(cond.from_, count, lambda: each(inner)),
+                )
                 self.w.line("return False")
             self.w.line(f"{out} = {fn}()")
         else:

@@ -78,7 +78,13 @@ class Emitters(Base):
         if emitter.distinct:
             self.w.line(f"{seen} = set()")
 
+        count = self.w.tmp("i")
+        self.w.line(f"{count} = -1")
+
         def body(inner: Env) -> None:
+            self.within(emitter.from_, count, lambda: each(inner))
+
+        def each(inner: Env) -> None:
             depth = self.w.depth
             if emitter.when is not None:
                 holds = self.cond(emitter.when, inner)

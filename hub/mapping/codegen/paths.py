@@ -110,6 +110,17 @@ class Paths(Base):
                 body(inner)
                 self.w.depth -= opened
 
+    def within(self, sources: str | list[str], count: str, body: Callable[[], None]) -> None:
+        """Emit `body` for one item of a foreach or list, counting the items in `count` (set to -1 before
+        the loop): an error raised in it names the item (MappingError.within), as the closures of
+        compiler.py and items.py do."""
+        label = self.w.const(sources if isinstance(sources, str) else " + ".join(sources))
+        self.w.line(f"{count} += 1")
+        with self.w.block("try:"):
+            body()
+        with self.w.block("except MappingError as _x:"):
+            self.w.line(f"raise _x.within({label}, {count}) from None")
+
     def kept(self, expr: Any, env: Env, singles: bool, body: Callable[[Env], None]) -> None:
         """items() with the `where` of the expression applied."""
 
