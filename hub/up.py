@@ -22,6 +22,7 @@ from hub.receiver.app import create_app
 from hub.receiver.endpoints import build_endpoints
 from hub.relay.service import RelayService
 from hub.reload import LiveEndpoints, Reloader, version_of
+from hub.store.probe import StoreProbe
 from hub.supervisor import Part, Server, supervise
 from hub.ui import start_beside_hub
 from hub.wiring import connector_secrets, load_project, open_broker, open_store, sqs_intakes
@@ -78,7 +79,7 @@ def serve(
     service = IntakeService(project, store, on_commit=wakeup.notify)
     committer = GroupCommitter(service)
     endpoints = LiveEndpoints(build_endpoints(project, secrets))
-    app = create_app(endpoints, committer)
+    app = create_app(endpoints, committer, ready=StoreProbe(store).check)
     version = version_of(settings.project)
     reloader = Reloader(settings, service, endpoints, version, on_secrets=_scrub)
     log.info(
