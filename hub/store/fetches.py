@@ -1,0 +1,92 @@
+"""The queue of follow-up fetches (enrichment of thin notifications), one pending row per key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, or_, select, update
+
+from hub.store.dialect import insert
+from hub.store.tables import fetch_queue
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRow:
+    id: int
+    connector: str
+    route: str
+    account: str | None
+    key: str
+    inbox_id: int
+    generation: int
+    attempts: int
+
+
+def enqueue(
+    conn: Connection, connector: str, route: str, account: str | None, key: str, inbox_id: int, now: float
+) -> None:
+    """Ask for a fetch of `key`; an ask while one is pending or running raises its generation, so a
+    fetch that started before this ask runs again (the record may have changed since)."""
+    stmt = insert(conn, fetch_queue).values(
+        connector=connector,
+        route=route,
+        account=account,
+        key=key,
+        inbox_id=inbox_id,
+        generation=1,
+        attempts=0,
+        due_at=now,
+    )
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["connector", "route", "key"],
+            set_={"generation": fetch_queue.c.generation + 1, "inbox_id": inbox_id},
+        )
+    )
+
+
+def claim(conn: Connection, now: float, lease_s: float, limit: int) -> list[FetchRow]:
+    c = fetch_queue.c
+    query = (
+        select(c.id, c.connector, c.route, c.account, c.key, c.inbox_id, c.generation, c.attempts)
+        .where(c.due_at <= now)
+        .where(or_(c.lease_until.is_(None), c.lease_until < now))
+        .order_by(c.due_at)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = [FetchRow(*r) for r in conn.execute(query).all()]
+    if rows:
+        conn.execute(
+            update(fetch_queue)
+            .where(c.id.in_([r.id for r in rows]))
+            .values(lease_until=now + lease_s, attempts=c.attempts + 1)
+        )
+    return rows
+
+
+def done(conn: Connection, row: FetchRow) -> None:
+    """Remove the row unless a newer ask came meanwhile; then it is due again at once."""
+    conn.execute(
+        delete(fetch_queue)
+        .where(fetch_queue.c.id == row.id)
+        .where(fetch_queue.c.generation == row.generation)
+    )
+    conn.execute(update(fetch_queue).where(fetch_queue.c.id == row.id).values(lease_until=None, attempts=0))
+
+
+def retry_later(conn: Connection, row: FetchRow, error: str, due_at: float) -> None:
+    conn.execute(
+        update(fetch_queue)
+        .where(fetch_queue.c.id == row.id)
+        .values(lease_until=None, due_at=due_at, last_error=error)
+    )
+
+
+def drop(conn: Connection, row: FetchRow) -> None:
+    conn.execute(delete(fetch_queue).where(fetch_queue.c.id == row.id))
+
+
+def pending(conn: Connection) -> int:
+    return len(conn.execute(select(fetch_queue.c.id)).all())

@@ -1,0 +1,95 @@
+"""Pull streams' cursors and walks in progress, one row per (connector, stream, account)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, select, update
+
+from hub.store.dialect import insert
+from hub.store.tables import pull_state
+
+
+@dataclass(frozen=True, slots=True)
+class PullState:
+    connector: str
+    stream: str
+    account: str
+    cursor: str | None
+    walk: dict[str, Any] | None
+    last_started_at: datetime | None
+    last_finished_at: datetime | None
+    last_status: str | None
+    last_error: str | None
+    records: int
+    pages: int
+
+
+def _key(connector: str, stream: str, account: str) -> object:
+    c = pull_state.c
+    return and_(c.connector == connector, c.stream == stream, c.account == account)
+
+
+def read(conn: Connection, connector: str, stream: str, account: str) -> PullState | None:
+    row = conn.execute(
+        select(pull_state).where(_key(connector, stream, account))  # type: ignore[arg-type]
+    ).first()
+    return PullState(*row) if row is not None else None
+
+
+def all_states(conn: Connection) -> list[PullState]:
+    rows = conn.execute(select(pull_state).order_by(*pull_state.primary_key.columns)).all()
+    return [PullState(*row) for row in rows]
+
+
+def ensure(conn: Connection, connector: str, stream: str, account: str) -> None:
+    conn.execute(
+        insert(conn, pull_state)
+        .values(connector=connector, stream=stream, account=account, records=0, pages=0)
+        .on_conflict_do_nothing(index_elements=["connector", "stream", "account"])
+    )
+
+
+def started(conn: Connection, connector: str, stream: str, account: str, at: datetime) -> None:
+    ensure(conn, connector, stream, account)
+    conn.execute(
+        update(pull_state)
+        .where(_key(connector, stream, account))  # type: ignore[arg-type]
+        .values(last_started_at=at, last_status="running", last_error=None)
+    )
+
+
+def page_done(
+    conn: Connection,
+    connector: str,
+    stream: str,
+    account: str,
+    *,
+    walk: dict[str, Any] | None,
+    cursor: str | None,
+    records: int,
+) -> None:
+    """Called in the transaction that stored the page's records: the walk (or the cursor, when the walk
+    is complete) moves past the page together with them."""
+    values: dict[str, Any] = {
+        "walk": walk,
+        "records": pull_state.c.records + records,
+        "pages": pull_state.c.pages + 1,
+    }
+    if cursor is not None:
+        values["cursor"] = cursor
+    conn.execute(
+        update(pull_state).where(_key(connector, stream, account)).values(**values)  # type: ignore[arg-type]
+    )
+
+
+def finished(
+    conn: Connection, connector: str, stream: str, account: str, at: datetime, error: str | None
+) -> None:
+    conn.execute(
+        update(pull_state)
+        .where(_key(connector, stream, account))  # type: ignore[arg-type]
+        .values(last_finished_at=at, last_status="failed" if error else "ok", last_error=error)
+    )
