@@ -21,14 +21,16 @@ from hub.connectors.envelopes import (
 from hub.connectors.routing import STORED_VALUE, Router, compile_lookup, compile_routing
 from hub.connectors.shapes import Records, Split, compile_shapes
 from hub.connectors.signatures import secret_names
-from hub.connectors.sources import Headers
+from hub.connectors.sources import Headers, Read, compile_source
 from hub.connectors.spec import ConnectorSpec, SqsIntake, WebhookIntake
 from hub.formats import Issue, check_document, dotted, unique
 from hub.mapping.compiler import CompiledMapping, compile_mapping, unexpected
 from hub.mapping.context import Context
 from hub.mapping.errors import MappingError
 from hub.mapping.limits import check_depth
-from hub.mapping.result import Ignored, Outcome, Quarantined
+from hub.mapping.convert import canonical
+from hub.mapping.paths import MISSING
+from hub.mapping.result import Deferred, Ignored, Outcome, Quarantined
 from hub.mapping.spec import MappingSpec
 from hub.outcomes import combine
 from hub.yamlpos import Located, load
@@ -52,6 +54,7 @@ class Connector:
     split: Split
     unwrap_headers: UnwrapWithHeaders
     lookup: Callable[[Any], str | Ignored]
+    enrich_keys: dict[str, Read] = field(default_factory=dict)  # route -> the key of its fetch
 
     @property
     def name(self) -> str:
@@ -76,6 +79,9 @@ class Connector:
 class Project:
     root: Path
     connectors: dict[str, Connector] = field(default_factory=dict)
+    # Connectors whose `enrich` fetches can run (an API account has its secrets): their thin payloads
+    # are deferred to the fetch. Elsewhere (no credentials, `hub map`, golden cases) they map as they are.
+    enrichable: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, root: Path, only: Sequence[str] | None = None) -> Project:
@@ -137,11 +143,12 @@ class Project:
         except Exception as exc:  # a gap in the bounds of hub/mapping/limits.py
             log.exception("recognising a %s payload failed unexpectedly", connector)
             return [("$", Quarantined(None, unexpected(exc)))]
+        enrich = connector in self.enrichable
         if found is None:
-            return [("$", _routed(c, payload, ctx, headers))]
+            return [("$", _routed(c, payload, ctx, headers, enrich))]
         if not found.items:
             return [("$", Ignored(None, f"{found.shape}: the response holds no records"))]
-        return [(label, _record(c, found, record, ctx, headers)) for label, record in found.items]
+        return [(label, _record(c, found, record, ctx, headers, enrich)) for label, record in found.items]
 
 
 def _apply(c: Connector, route: str, payload: Any, ctx: Context) -> Outcome:
@@ -162,7 +169,9 @@ def _looked_up(c: Connector, value: str, payload: Any, ctx: Context) -> Outcome:
     return chosen if isinstance(chosen, Ignored) else _apply(c, chosen, payload, ctx)
 
 
-def _routed(c: Connector, payload: Any, ctx: Context, headers: Headers | None = None) -> Outcome:
+def _routed(
+    c: Connector, payload: Any, ctx: Context, headers: Headers | None = None, enrich: bool = False
+) -> Outcome:
     try:
         chosen = c.router(payload, ctx, headers)
     except MappingError as exc:
@@ -172,15 +181,32 @@ def _routed(c: Connector, payload: Any, ctx: Context, headers: Headers | None = 
         return Quarantined(None, unexpected(exc))
     if isinstance(chosen, Ignored):
         return chosen
+    if enrich and chosen in c.enrich_keys:
+        return _deferred(c, chosen, payload, ctx)
     return _apply(c, chosen, payload, ctx)
 
 
-def _record(c: Connector, found: Records, record: Any, ctx: Context, headers: Headers | None) -> Outcome:
+def _deferred(c: Connector, route: str, payload: Any, ctx: Context) -> Outcome:
+    """A thin payload whose events come from the connector's `enrich` fetch of its key."""
+    fetch = c.spec.enrich[route]
+    try:
+        key = c.enrich_keys[route](payload, ctx, None)
+    except MappingError as exc:
+        return Quarantined(route, exc.describe(), exc.detail())
+    if key is MISSING or key is None or key == "":
+        return Quarantined(route, f"enrich.{route}.key is missing from the payload")
+    value = canonical(key)
+    return Deferred(route, value, f"completed by {fetch.operation} of {value}")
+
+
+def _record(
+    c: Connector, found: Records, record: Any, ctx: Context, headers: Headers | None, enrich: bool = False
+) -> Outcome:
     if found.target.ignore is not None:
         return Ignored(None, f"{found.shape}: {found.target.ignore}")
     if found.target.route is not None:
         return _apply(c, found.target.route, record, ctx)
-    return _routed(c, record, ctx, headers)
+    return _routed(c, record, ctx, headers, enrich)
 
 
 def _read(path: Path, kind: str, issues: list[Issue]) -> Located | None:
@@ -308,6 +334,7 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
         unwrap=compile_envelopes(spec.name, spec.envelopes),
         unwrap_headers=compile_envelopes_with_headers(spec.name, spec.envelopes),
         lookup=compile_lookup(spec.routing, spec.catalog),
+        enrich_keys={route: compile_source(fetch.key) for route, fetch in spec.enrich.items()},
         split=compile_shapes(spec.name, spec.shapes, spec.catalog),
     )
 

@@ -1,0 +1,119 @@
+"""Pull streams as a service: what the CLI, `hub up` and Dagster call."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+
+from hub.api.accounts import Account, AccountOff, resolve_accounts
+from hub.api.client import ApiClient
+from hub.intake.service import IntakeService
+from hub.project import Project
+from hub.pull.sync import Progress, StreamSync
+from hub.store import Store, pull_state
+from hub.store.pull_state import PullState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A connector's streams and actions, as Dagster generates jobs and schedules from them."""
+
+    connector: str
+    streams: dict[str, str | None]  # stream -> cron schedule
+    actions: dict[str, str]  # action -> description
+    accounts: list[str]
+
+
+def declared(project: Project) -> list[Declared]:
+    """Every connector's pull streams (with their schedules) and outbound actions."""
+    found = []
+    for name, connector in sorted(project.connectors.items()):
+        spec = connector.spec
+        if not spec.streams and not spec.actions:
+            continue
+        found.append(
+            Declared(
+                name,
+                {s: stream.schedule for s, stream in spec.streams.items()},
+                {a: action.description for a, action in spec.actions.items()},
+                list(spec.api.accounts) if spec.api else [],
+            )
+        )
+    return found
+
+
+class PullService:
+    def __init__(
+        self,
+        project: Project,
+        store: Store,
+        environ: Mapping[str, str],
+        *,
+        intake: IntakeService | None = None,
+        rate_limits: bool = True,
+    ) -> None:
+        self.project, self.store, self.environ = project, store, environ
+        self.intake = intake or IntakeService(project, store)
+        self.rate_limits = rate_limits
+
+    def accounts(self, connector: str) -> list[Account | AccountOff]:
+        return resolve_accounts(self.project.connector(connector).spec, self.environ)
+
+    def account(self, connector: str, name: str | None) -> Account:
+        found = self.accounts(connector)
+        chosen = [a for a in found if name is None or a.name == name]
+        if not chosen:
+            raise KeyError(f"{connector} has no account {name!r}; known: {', '.join(a.name for a in found)}")
+        account = chosen[0]
+        if isinstance(account, AccountOff):
+            raise ValueError(f"{connector} account {account.name} is off: {account.reason}")
+        return account
+
+    @contextmanager
+    def client(self, account: Account, progress: Progress | None = None) -> Iterator[ApiClient]:
+        with httpx.Client(timeout=account.api.timeout_s) as http:
+            yield ApiClient(
+                self.store,
+                account,
+                http=http,
+                rate_limits=self.rate_limits,
+                on_wait=progress.waited if progress is not None else None,
+            )
+
+    def targets(
+        self, connector: str, stream: str | None = None, account: str | None = None
+    ) -> list[tuple[str, Account | AccountOff]]:
+        spec = self.project.connector(connector).spec
+        if stream is not None and stream not in spec.streams:
+            raise KeyError(
+                f"{connector} has no stream {stream!r}; known: {', '.join(spec.streams) or 'none'}"
+            )
+        accounts = [a for a in self.accounts(connector) if account is None or a.name == account]
+        if account is not None and not accounts:
+            raise KeyError(f"{connector} has no account {account!r}")
+        names = [stream] if stream else list(spec.streams)
+        return [(s, a) for s in names for a in accounts]
+
+    def sync(
+        self,
+        connector: str,
+        stream: str,
+        account: Account,
+        since: datetime | None = None,
+        progress: Progress | None = None,
+    ) -> Progress:
+        spec = self.project.connector(connector).spec.streams[stream]
+        progress = progress or Progress()
+        with self.client(account, progress) as client:
+            return StreamSync(self.intake, account, stream, spec, client, progress).run(since)
+
+    def status(self) -> list[PullState]:
+        with self.store.transaction() as conn:
+            return pull_state.all_states(conn)
