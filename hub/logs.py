@@ -25,5 +25,5 @@ def configure(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     # botocore logs request details at DEBUG and credential sources at INFO: neither belongs in our logs.
     # httpx logs every request URL at INFO; token requests carry credentials in theirs (TikTok).
-    for name in ("botocore", "boto3", "urllib3", "httpx", "httpcore"):
+    for name in ("botocore", "boto3", "urllib3", "httpx", "httpcore", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)

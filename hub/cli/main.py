@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hub.cli import catalog, cleanup, events, maintenance, mapping, pull, quarantine, runtime, sandbox, sqs
+from hub.cli import catalog, cleanup, events, maintenance, mapping, pull, push, quarantine, runtime, sandbox, sqs
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,7 +18,7 @@ def cli() -> None:
     """
 
 
-for module in (runtime, sqs, events, quarantine, mapping, catalog, maintenance, cleanup, sandbox, pull):
+for module in (runtime, sqs, events, quarantine, mapping, catalog, maintenance, cleanup, sandbox, pull, push):
     for command in module.COMMANDS:
         cli.add_command(command)
 

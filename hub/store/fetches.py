@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from datetime import datetime
+
 from sqlalchemy import Connection, delete, or_, select, update
+from sqlalchemy import insert as insert_plain
 
 from hub.store.dialect import insert
-from hub.store.tables import fetch_queue
+from hub.store.tables import fetch_queue, inbox, quarantine
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +93,29 @@ def drop(conn: Connection, row: FetchRow) -> None:
 
 def pending(conn: Connection) -> int:
     return len(conn.execute(select(fetch_queue.c.id)).all())
+
+
+def quarantine_notification(conn: Connection, row: FetchRow, reason: str, at: datetime) -> None:
+    """The fetch gave up: the notification that asked for it is quarantined with the reason, so it is
+    visible and `hub quarantine retry` fetches again once the cause is fixed."""
+    conn.execute(delete(fetch_queue).where(fetch_queue.c.id == row.id))
+    existing = conn.execute(select(quarantine.c.id).where(quarantine.c.inbox_id == row.inbox_id)).first()
+    if existing is None:
+        conn.execute(
+            insert_plain(quarantine).values(
+                inbox_id=row.inbox_id,
+                connector=row.connector,
+                mapping=row.route,
+                reason=reason,
+                quarantined_at=at,
+                last_attempt_at=at,
+                attempts=row.attempts,
+            )
+        )
+    else:
+        conn.execute(
+            update(quarantine)
+            .where(quarantine.c.id == existing[0])
+            .values(reason=reason, resolved_at=None, last_attempt_at=at, attempts=quarantine.c.attempts + 1)
+        )
+    conn.execute(update(inbox).where(inbox.c.id == row.inbox_id).values(status="quarantined"))
