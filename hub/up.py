@@ -15,16 +15,21 @@ import uvicorn
 from fastapi import FastAPI
 
 from hub import logs
-from hub.config import Settings
+from hub.config import Settings, parse_duration
 from hub.consumers.registry import groups
 from hub.consumers.runner import GroupRunner
 from hub.intake.committer import GroupCommitter
 from hub.intake.service import IntakeService
 from hub.intake.sqs import SqsPoller
 from hub.intake.sqs_config import SqsOff, make_client
+from hub.project import Project
+from hub.pull.enrich import FetchWorker
+from hub.pull.scheduler import pull_loop, pulling
+from hub.pull.service import PullService
 from hub.receiver.app import create_app
 from hub.receiver.endpoints import build_endpoints
 from hub.relay.service import RelayService
+from hub.store import Store
 from hub.wiring import connector_secrets, load_project, open_broker, open_store, sqs_intakes
 
 log = logging.getLogger("hub.up")
@@ -88,6 +93,19 @@ def tune_runtime() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
+def _start_pulls(
+    workers: Workers, project: Project, store: Store, settings: Settings, service: IntakeService
+) -> None:
+    """Scheduled pull streams (one thread per connector) and the enrichment fetch worker."""
+    pulls = PullService(project, store, settings.environ, intake=service)
+    every = parse_duration(settings.environ.get("HUB_PULL_EVERY") or "5m", "HUB_PULL_EVERY").total_seconds()
+    for connector, accounts in pulling(pulls).items():
+        log.info("pull %s: account(s) %s, every %g s", connector, ", ".join(accounts), every)
+        workers.spawn(f"pull-{connector}", pull_loop, pulls, connector, every, workers.stop)
+    if any(c.spec.enrich for c in project.connectors.values()):
+        workers.spawn("fetch", FetchWorker(service, settings.environ).run, workers.stop)
+
+
 def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> None:
     # Everything that can be wrong with the configuration fails here, before the port opens.
     project = load_project(settings)
@@ -115,6 +133,7 @@ def serve(settings: Settings, *, host: str, port: int, with_workers: bool) -> No
                 continue
             poller = SqsPoller(queue, make_client(queue), project.connector(queue.connector), service)
             workers.spawn(f"sqs-{queue.connector}", poller.run, workers.stop)
+        _start_pulls(workers, project, store, settings, service)
         log.info(
             "hub up: store %s, broker %s, %d consumer group(s), %d SQS poller(s)",
             store.describe(),

@@ -18,9 +18,43 @@ from hub.wiring import open_broker, open_store
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port of the webhook receiver.")
+@click.option(
+    "--sandbox",
+    "with_sandbox",
+    is_flag=True,
+    help="Start the marketplace sandbox beside the hub and point every connector without real "
+    "credentials in the environment at it.",
+)
+@click.option("--sandbox-port", default=8090, show_default=True, type=int)
+@click.option(
+    "--sandbox-orders", default=20, show_default=True, type=int, help="Orders per marketplace at start."
+)
+@click.option(
+    "--sandbox-every",
+    default=10.0,
+    show_default=True,
+    type=float,
+    help="Seconds between the sandbox's new orders and status changes.",
+)
 @friendly_errors
-def up(host: str, port: int) -> None:
-    """Run the receiver, the relay and every consumer group; stop with Ctrl-C or SIGTERM."""
+def up(
+    host: str, port: int, with_sandbox: bool, sandbox_port: int, sandbox_orders: int, sandbox_every: float
+) -> None:
+    """Run the receiver, the relay, every consumer group and the scheduled pulls; stop with Ctrl-C or
+    SIGTERM."""
+    if with_sandbox:
+        from hub.sandbox.launch import up_with_sandbox
+
+        logs.configure()
+        up_with_sandbox(
+            settings(),
+            host=host,
+            port=port,
+            sandbox_port=sandbox_port,
+            orders=sandbox_orders,
+            every_s=sandbox_every,
+        )
+        return
     from hub.up import serve
 
     serve(settings(), host=host, port=port, with_workers=True)

@@ -89,7 +89,12 @@ class Sandbox:
         with self.state.lock:
             movable = [o for o in self.state.orders.values() if o.marketplace == marketplace]
             self.rng.shuffle(movable)
-            moved = [o for o in movable if o.advance(time.time())][:count]
+            moved: list[Order] = []
+            for order in movable:
+                if len(moved) >= count:
+                    break
+                if order.advance(time.time()):
+                    moved.append(order)
         if notify:
             for order in moved:
                 self.notify(order)
