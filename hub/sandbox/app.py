@@ -199,7 +199,9 @@ class Sandbox:
             return json_response({"pushed": list(self.state.pushed)})
 
     async def _tokens(self, request: Request) -> Response:
-        return json_response({name: {"refreshes": t.refreshes} for name, t in self.state.tokens.items()})
+        # Tests search every output for these: no access token may leak anywhere.
+        return json_response({name: {"refreshes": t.refreshes, "issued": list(t.issued)}
+                              for name, t in self.state.tokens.items()})
 
     async def _psp(self, request: Request) -> Response:
         if request.method == "POST":

@@ -182,14 +182,15 @@ class TikTok:
     async def search(self, request: Request) -> Response:
         async def handle(account: str) -> Response:
             filters = json.loads(await request.body() or b"{}")
-            since = float(filters.get("update_time_ge") or 0)
+            by_creation = "create_time_ge" in filters
+            since = float(filters.get("create_time_ge" if by_creation else "update_time_ge") or 0)
             size = min(int(request.query_params.get("page_size") or 20), 100)
-            fingerprint = f"{account}|{since}"
+            fingerprint = f"{account}|{since}|{by_creation}"
             token = request.query_params.get("page_token")
             offset = read_page_token(token, fingerprint) if token else 0
             if offset is None:
                 return _fail(36009003, "invalid page_token")
-            found = [o for o in store.changed(self.state, M, account, since)]
+            found = (store.created if by_creation else store.changed)(self.state, M, account, since)
             page = found[offset : offset + size]
             more = offset + size < len(found)
             return _ok(
