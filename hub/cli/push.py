@@ -15,16 +15,19 @@ from hub.wiring import connector_secrets, load_project, open_store
 
 
 def _value(text: str) -> Any:
+    """A list or object as JSON; anything else as text (ids such as "6617" stay strings)."""
+    if not text.lstrip().startswith(("[", "{")):
+        return text
     try:
         return json.loads(text)
     except ValueError:
-        return text
+        raise click.BadParameter(f"{text!r} is not valid JSON", param_hint="--arg") from None
 
 
 @click.command()
 @click.argument("connector")
 @click.argument("action")
-@click.option("--arg", "args", multiple=True, metavar="NAME=VALUE", help="Repeatable; a JSON value or text.")
+@click.option("--arg", "args", multiple=True, metavar="NAME=VALUE", help="Repeatable; a JSON list or object, or text.")
 @click.option("--account", help="Default: the first account whose secrets are set.")
 @friendly_errors
 def push(connector: str, action: str, args: tuple[str, ...], account: str | None) -> None:
