@@ -68,12 +68,12 @@ def pull(
     if connector is None:
         raise click.UsageError("name a CONNECTOR, or use --status")
     console = Console(stderr=True)
-    failed = False
+    failures: list[str] = []
     totals = Progress()
     for stream_name, target in service.targets(connector, stream, account):
         label = f"{connector} {stream_name} ({target.name})"
         if isinstance(target, AccountOff):
-            console.print(f"{label}: off ({target.reason})")
+            click.echo(f"{label}: off ({target.reason})", err=True)
             continue
         progress = Progress()
         with Bar(
@@ -96,8 +96,7 @@ def pull(
             try:
                 service.sync(connector, stream_name, target, parse_time(since), progress)
             except ApiError as exc:
-                failed = True
-                console.print(f"[red]{label}: {exc}[/red]")
+                failures.append(f"{label}: {exc}")
         totals.pages += progress.pages
         totals.records += progress.records
         totals.accepted += progress.accepted
@@ -107,7 +106,9 @@ def pull(
         f"pulled {totals.records} record(s) in {totals.pages} page(s): {totals.accepted} new, "
         f"{totals.duplicates} already stored, {totals.waits} rate wait(s)"
     )
-    if failed:
+    for failure in failures:
+        click.echo(failure, err=True)
+    if failures:
         sys.exit(1)
 
 
