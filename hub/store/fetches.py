@@ -59,7 +59,8 @@ def claim(conn: Connection, now: float, lease_s: float, limit: int) -> list[Fetc
     )
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    rows = [FetchRow(*r) for r in conn.execute(query).all()]
+    # The attempt being started counts: the rows say so, as the table will after the update below.
+    rows = [FetchRow(*r[:-1], attempts=r[-1] + 1) for r in conn.execute(query).all()]
     if rows:
         conn.execute(
             update(fetch_queue)
