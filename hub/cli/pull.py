@@ -7,7 +7,7 @@ import sys
 import click
 from rich.console import Console
 from rich.progress import Progress as Bar
-from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hub import logs
@@ -85,10 +85,10 @@ def pull(
         ) as bar:
             task = bar.add_task(label)
 
-            def draw(p: Progress, task: object = task, label: str = label) -> None:
+            def draw(p: Progress, task: TaskID = task, label: str = label) -> None:
                 bar.update(
                     task,
-                    description=f"{label}: {p.pages} page(s), {p.records} record(s), "  # type: ignore[arg-type]
+                    description=f"{label}: {p.pages} page(s), {p.records} record(s), "
                     f"{p.accepted} new, {p.waits} rate wait(s) {p.waited_s:.1f} s",
                 )
 

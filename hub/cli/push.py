@@ -27,7 +27,9 @@ def _value(text: str) -> Any:
 @click.command()
 @click.argument("connector")
 @click.argument("action")
-@click.option("--arg", "args", multiple=True, metavar="NAME=VALUE", help="Repeatable; a JSON list or object, or text.")
+@click.option(
+    "--arg", "args", multiple=True, metavar="NAME=VALUE", help="Repeatable; a JSON list or object, or text."
+)
 @click.option("--account", help="Default: the first account whose secrets are set.")
 @friendly_errors
 def push(connector: str, action: str, args: tuple[str, ...], account: str | None) -> None:

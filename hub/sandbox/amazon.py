@@ -4,7 +4,6 @@ Orders 2026-01-01 searchOrders (pagination.nextToken), confirmShipment and listi
 from __future__ import annotations
 
 import copy
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hub.sandbox import store
+from hub.sandbox.gate import Handler, iso, json_response, page_token, parse_iso, read_page_token, serve
 from hub.sandbox.gate import form as gate_form
-from hub.sandbox.gate import iso, json_response, page_token, parse_iso, read_page_token, serve
+from hub.sandbox.gate import load_json as _json
 from hub.sandbox.orders import Order
 from hub.sandbox.state import State
 
@@ -25,12 +25,10 @@ M = "amazon"
 def _samples(project: Path) -> dict[str, Any]:
     folder = project / "connectors" / "amazon" / "samples"
     return {
-        "order": json.loads((folder / "orders-getOrders-response.json").read_text())["payload"]["Orders"][0],
-        "item": json.loads((folder / "orders-getOrderItems-response.json").read_text())["payload"][
-            "OrderItems"
-        ][1],
-        "v2": json.loads((folder / "orders-2026-01-01-searchOrders-response.json").read_text())["orders"][0],
-        "error": json.loads((folder / "orders-getOrders-error-400.json").read_text()),
+        "order": _json(folder / "orders-getOrders-response.json")["payload"]["Orders"][0],
+        "item": _json(folder / "orders-getOrderItems-response.json")["payload"]["OrderItems"][1],
+        "v2": _json(folder / "orders-2026-01-01-searchOrders-response.json")["orders"][0],
+        "error": _json(folder / "orders-getOrders-error-400.json"),
     }
 
 
@@ -43,7 +41,7 @@ def _money(amount: Any, currency: str) -> dict[str, str]:
 
 
 def render_v0(order: Order, samples: dict[str, Any], marketplace_id: str) -> dict[str, Any]:
-    body = copy.deepcopy(samples["order"])
+    body: dict[str, Any] = copy.deepcopy(samples["order"])
     body.pop("BuyerInfo", None)
     shipped = order.status == "Shipped"
     units = sum(line.quantity for line in order.lines)
@@ -84,7 +82,7 @@ def render_items(order: Order, samples: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def render_v2(order: Order, samples: dict[str, Any], marketplace_id: str) -> dict[str, Any]:
-    body = copy.deepcopy(samples["v2"])
+    body: dict[str, Any] = copy.deepcopy(samples["v2"])
     for key in ("associatedOrders", "orderAliases", "fulfillmentOrders"):
         body.pop(key, None)
     status = {"Pending": "PENDING", "Unshipped": "UNSHIPPED", "Shipped": "SHIPPED"}[order.status]
@@ -143,6 +141,7 @@ class Amazon:
         form = await gate_form(request)
         creds = self.spec.credentials
         account = self._refresh_tokens().get(str(form.get("refresh_token", "")))
+        body: dict[str, Any]
         ok_client = (
             form.get("client_id") == creds["AMAZON_LWA_CLIENT_ID"]
             and form.get("client_secret") == creds["AMAZON_LWA_CLIENT_SECRET"]
@@ -186,8 +185,8 @@ class Amazon:
     def _throttled(self) -> Response:
         return _errors("QuotaExceeded", "You exceeded your quota for the requested resource.", 429)
 
-    def _serve(self, operation: str, request: Request, handler: Any) -> Any:
-        return serve(self.state, M, operation, request, self._auth, handler, self._throttled)
+    async def _serve(self, operation: str, request: Request, handler: Handler) -> Response:
+        return await serve(self.state, M, operation, request, self._auth, handler, self._throttled)
 
     def _marketplace(self, account: str) -> str:
         return self.spec.accounts[account].secrets.get("marketplace_id", "ATVPDKIKX0DER")

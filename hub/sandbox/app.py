@@ -200,8 +200,12 @@ class Sandbox:
 
     async def _tokens(self, request: Request) -> Response:
         # Tests search every output for these: no access token may leak anywhere.
-        return json_response({name: {"refreshes": t.refreshes, "issued": list(t.issued)}
-                              for name, t in self.state.tokens.items()})
+        return json_response(
+            {
+                name: {"refreshes": t.refreshes, "issued": list(t.issued)}
+                for name, t in self.state.tokens.items()
+            }
+        )
 
     async def _psp(self, request: Request) -> Response:
         if request.method == "POST":

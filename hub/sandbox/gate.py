@@ -7,6 +7,7 @@ import base64
 import json
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -97,3 +98,9 @@ async def form(request: Request) -> dict[str, str]:
     from urllib.parse import parse_qsl
 
     return dict(parse_qsl((await request.body()).decode(errors="replace")))
+
+
+def load_json(path: Path) -> dict[str, Any]:
+    value = json.loads(path.read_text())
+    assert isinstance(value, dict), path
+    return value

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.sandbox.config import Limit, SandboxSpec
+from hub.sandbox.orders import Order
 
 # How late a request may arrive against its rate slot before it counts as a burst: a client that keeps
 # its budget exactly still sees its requests land with network jitter.
@@ -87,7 +88,7 @@ class State:
         self.limits = {name: dict(spec.rate_limits) for name, spec in specs.items()}
         self.limits_on = True
         self.pushed: list[dict[str, Any]] = []  # every write an action made: inventory, shipments, acks
-        self.orders: dict[tuple[str, str], dict[str, Any]] = {}  # (marketplace, order id) -> order
+        self.orders: dict[tuple[str, str], Order] = {}  # (marketplace, order id) -> order
         self.sequence = 0
         self.rejected_skus: set[str] = set()  # inventory pushes of these SKUs are refused (partial failure)
 

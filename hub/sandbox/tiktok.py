@@ -18,7 +18,8 @@ from hub.api.signing import signature
 from hub.connectors.api_spec import HmacSigning
 from hub.credentials import Secret
 from hub.sandbox import store
-from hub.sandbox.gate import json_response, page_token, read_page_token, serve
+from hub.sandbox.gate import Handler, json_response, page_token, read_page_token, serve
+from hub.sandbox.gate import load_json as _json
 from hub.sandbox.orders import Order
 from hub.sandbox.state import State
 
@@ -43,7 +44,7 @@ def _ok(data: Any) -> Response:
 
 
 def render(order: Order, template: dict[str, Any]) -> dict[str, Any]:
-    body = copy.deepcopy(template)
+    body: dict[str, Any] = copy.deepcopy(template)
     for key in (
         "cancel_reason",
         "cancellation_initiator",
@@ -101,9 +102,7 @@ class TikTok:
     def __init__(self, state: State, project: Path) -> None:
         self.state = state
         folder = project / "connectors" / "tiktok" / "samples"
-        self.template = json.loads((folder / "order-searchOrders-202309-response.json").read_text())["data"][
-            "orders"
-        ][0]
+        self.template = _json(folder / "order-searchOrders-202309-response.json")["data"]["orders"][0]
         self.spec = state.specs[M]
         creds = self.spec.credentials
         self.app_key, self.app_secret = creds["TIKTOK_APP_KEY"], creds["TIKTOK_APP_SECRET"]
@@ -176,8 +175,8 @@ class TikTok:
     def _throttled(self) -> Response:
         return _fail(36009002, "Too many requests", 429)
 
-    def _serve(self, operation: str, request: Request, handler: Any) -> Any:
-        return serve(self.state, M, operation, request, self._auth, handler, self._throttled)
+    async def _serve(self, operation: str, request: Request, handler: Handler) -> Response:
+        return await serve(self.state, M, operation, request, self._auth, handler, self._throttled)
 
     async def search(self, request: Request) -> Response:
         async def handle(account: str) -> Response:

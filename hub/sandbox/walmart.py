@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -16,8 +15,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hub.sandbox import store
+from hub.sandbox.gate import Handler, json_response, page_token, parse_iso, read_page_token, serve
 from hub.sandbox.gate import form as gate_form
-from hub.sandbox.gate import json_response, page_token, parse_iso, read_page_token, serve
+from hub.sandbox.gate import load_json as _json
 from hub.sandbox.orders import Order
 from hub.sandbox.state import State
 
@@ -43,7 +43,7 @@ def _errors(code: str, description: str, status: int) -> Response:
 
 
 def render(order: Order, template: dict[str, Any]) -> dict[str, Any]:
-    body = copy.deepcopy(template)
+    body: dict[str, Any] = copy.deepcopy(template)
     ms = int(order.created * 1000)
     body.update(purchaseOrderId=order.id, customerOrderId=f"C{order.id}", orderDate=ms)
     line_template = template["orderLines"]["orderLine"][0]
@@ -80,8 +80,8 @@ class Walmart:
     def __init__(self, state: State, project: Path) -> None:
         self.state = state
         folder = project / "connectors" / "walmart" / "samples"
-        self.template = json.loads((folder / "orders-getAnOrder-response.json").read_text())["order"]
-        self.webhook = json.loads((folder / "webhook-PO_CREATED.json").read_text())
+        self.template = _json(folder / "orders-getAnOrder-response.json")["order"]
+        self.webhook = _json(folder / "webhook-PO_CREATED.json")
         self.spec = state.specs[M]
 
     def _clients(self) -> dict[tuple[str, str], str]:
@@ -130,8 +130,8 @@ class Walmart:
     def _throttled(self) -> Response:
         return _errors("REQUEST_THRESHOLD_VIOLATED.GMP_GATEWAY_API", "Too Many Requests", 429)
 
-    def _serve(self, operation: str, request: Request, handler: Any) -> Any:
-        return serve(self.state, M, operation, request, self._auth, handler, self._throttled)
+    async def _serve(self, operation: str, request: Request, handler: Handler) -> Response:
+        return await serve(self.state, M, operation, request, self._auth, handler, self._throttled)
 
     async def orders(self, request: Request) -> Response:
         q = request.query_params

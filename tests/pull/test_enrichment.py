@@ -19,10 +19,21 @@ from tests.support.sandbox import SandboxServer, project_copy
 
 
 def _thin(order_id: str, status: str, n: int) -> Delivery:
-    payload = {"type": 1, "tts_notification_id": f"n-{order_id}-{n}", "shop_id": "7494000000000000001",
-               "timestamp": 1, "data": {"order_id": order_id, "order_status": status, "update_time": n}}
-    return Delivery("tiktok", json.dumps(payload).encode(), payload, payload["tts_notification_id"],
-                    datetime.now(UTC), account="7494000000000000001")
+    payload = {
+        "type": 1,
+        "tts_notification_id": f"n-{order_id}-{n}",
+        "shop_id": "7494000000000000001",
+        "timestamp": 1,
+        "data": {"order_id": order_id, "order_status": status, "update_time": n},
+    }
+    return Delivery(
+        "tiktok",
+        json.dumps(payload).encode(),
+        payload,
+        payload["tts_notification_id"],
+        datetime.now(UTC),
+        account="7494000000000000001",
+    )
 
 
 def _parts(home: Path, env: dict[str, str]) -> tuple[IntakeService, FetchWorker]:
@@ -51,13 +62,19 @@ def test_notifications_of_one_order_share_one_fetch(home: Path, sandbox: Sandbox
     assert len(details) == 1
 
 
-def test_a_failing_fetch_is_retried_then_quarantined_with_the_reason(tmp_path: Path, home: Path,
-                                                                     sandbox: SandboxServer) -> None:
-    project = project_copy(tmp_path / "project", {
-        "tiktok:enrich.order_status_change.max_attempts": 2,
-        "tiktok:api.retry": {"attempts": 1},
-    })
-    sandbox.admin("faults", {"marketplace": "tiktok", "operation": "getOrderDetail", "kind": "500", "count": 10})
+def test_a_failing_fetch_is_retried_then_quarantined_with_the_reason(
+    tmp_path: Path, home: Path, sandbox: SandboxServer
+) -> None:
+    project = project_copy(
+        tmp_path / "project",
+        {
+            "tiktok:enrich.order_status_change.max_attempts": 2,
+            "tiktok:api.retry": {"attempts": 1},
+        },
+    )
+    sandbox.admin(
+        "faults", {"marketplace": "tiktok", "operation": "getOrderDetail", "kind": "500", "count": 10}
+    )
     env = hub_env(home, project, **sandbox.env())
     intake, worker = _parts(home, env)
     intake.accept([_thin("576486316948490001", "UNPAID", 1)])
@@ -72,4 +89,6 @@ def test_a_failing_fetch_is_retried_then_quarantined_with_the_reason(tmp_path: P
     assert status == "quarantined"
     assert "fetch of 576486316948490001 by getOrderDetail failed 2 time(s)" in str(reason)
     assert "HTTP 500" in str(reason)
-    assert [(r["status"], r["injected"]) for r in sandbox.requests() if r["operation"] == "getOrderDetail"] == [(500, "500")] * 2
+    assert [
+        (r["status"], r["injected"]) for r in sandbox.requests() if r["operation"] == "getOrderDetail"
+    ] == [(500, "500")] * 2

@@ -19,20 +19,33 @@ from tests.support.sandbox import SandboxServer, project_copy
 ORDERS = 1200
 
 
-def test_a_killed_pull_resumes_with_every_order_exactly_once(tmp_path: Path, home: Path, sandbox: SandboxServer) -> None:
+def test_a_killed_pull_resumes_with_every_order_exactly_once(
+    tmp_path: Path, home: Path, sandbox: SandboxServer
+) -> None:
     # A budget of 3 searchOrders a second for this account keeps the walk slow enough to kill mid-way.
-    project = project_copy(tmp_path / "project", {
-        "tiktok:api.accounts.default.rate_limits": {"searchOrders": {"rps": 3, "burst": 1}},
-    })
+    project = project_copy(
+        tmp_path / "project",
+        {
+            "tiktok:api.accounts.default.rate_limits": {"searchOrders": {"rps": 3, "burst": 1}},
+        },
+    )
     created = set(sandbox.seed("tiktok", ORDERS, spread_s=3600))
-    sandbox.admin("faults", {"marketplace": "tiktok", "operation": "searchOrders", "kind": "429", "count": 2,
-                             "retry_after": 1})
+    sandbox.admin(
+        "faults",
+        {"marketplace": "tiktok", "operation": "searchOrders", "kind": "429", "count": 2, "retry_after": 1},
+    )
     env = hub_env(home, project, **sandbox.env())
     cli = HubCli(env)
     db = home / "hub.db"
 
-    first = subprocess.Popen([sys.executable, "-m", "hub", "pull", "tiktok"], env=env, cwd=REPO,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "hub", "pull", "tiktok"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         wait_for(lambda: db.exists() and _pages(db) >= 4, timeout=120, message="four pages stored")
     finally:
@@ -70,5 +83,3 @@ def _pages(db: Path) -> int:
 
 def _has_table(db: Path) -> bool:
     return bool(rows(db, "SELECT 1 FROM sqlite_master WHERE name='pull_state'"))
-
-

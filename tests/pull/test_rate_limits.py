@@ -16,30 +16,49 @@ RPS, BURST = 4.0, 2
 
 def test_two_processes_share_one_budget(tmp_path: Path, home: Path, sandbox: SandboxServer) -> None:
     # Two streams over searchOrders (by update time and by creation time), one per process.
-    project = project_copy(tmp_path / "project", {
-        "tiktok:api.accounts.default.rate_limits": {"searchOrders": {"rps": RPS, "burst": BURST}},
-        "tiktok:streams.orders.request.query": {"page_size": "40"},
-        "tiktok:streams.by_creation": {
-            "operation": "searchOrders",
-            "request": {"query": {"page_size": "40"}, "body": {}},
-            "records": "$.data.orders",
-            "route": "order",
-            "dedupe": {"type": "format", "template": "order:{id}@{at}:{status}",
-                       "args": {"id": "$.id", "at": "$.update_time", "status": "$.status"}},
-            "pagination": {"type": "page_token", "from": "$.data.next_page_token", "param": "page_token"},
-            "incremental": {"cursor": "$.create_time", "param": "create_time_ge", "into": "body",
-                            "format": "epoch_s", "start": "7d"},
+    project = project_copy(
+        tmp_path / "project",
+        {
+            "tiktok:api.accounts.default.rate_limits": {"searchOrders": {"rps": RPS, "burst": BURST}},
+            "tiktok:streams.orders.request.query": {"page_size": "40"},
+            "tiktok:streams.by_creation": {
+                "operation": "searchOrders",
+                "request": {"query": {"page_size": "40"}, "body": {}},
+                "records": "$.data.orders",
+                "route": "order",
+                "dedupe": {
+                    "type": "format",
+                    "template": "order:{id}@{at}:{status}",
+                    "args": {"id": "$.id", "at": "$.update_time", "status": "$.status"},
+                },
+                "pagination": {"type": "page_token", "from": "$.data.next_page_token", "param": "page_token"},
+                "incremental": {
+                    "cursor": "$.create_time",
+                    "param": "create_time_ge",
+                    "into": "body",
+                    "format": "epoch_s",
+                    "start": "7d",
+                },
+            },
         },
-    })
-    sandbox.admin("limits", {"marketplace": "tiktok", "operation": "searchOrders", "rps": RPS, "burst": BURST})
+    )
+    sandbox.admin(
+        "limits", {"marketplace": "tiktok", "operation": "searchOrders", "rps": RPS, "burst": BURST}
+    )
     sandbox.seed("tiktok", 400, spread_s=3600)
     env = hub_env(home, project, **sandbox.env())
     # Create the store first, so the two processes do not race on the migrations.
-    subprocess.run([sys.executable, "-m", "hub", "pull", "--status"], env=env, cwd=REPO, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "hub", "pull", "--status"], env=env, cwd=REPO, check=True, capture_output=True
+    )
     processes = [
-        subprocess.Popen([sys.executable, "-m", "hub", "pull", "tiktok", "--stream", stream], env=env, cwd=REPO,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        subprocess.Popen(
+            [sys.executable, "-m", "hub", "pull", "tiktok", "--stream", stream],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         for stream in ("orders", "by_creation")
     ]
     outputs = [p.communicate(timeout=300)[0].decode() for p in processes]
@@ -59,12 +78,20 @@ def test_two_processes_share_one_budget(tmp_path: Path, home: Path, sandbox: San
     assert all("rate wait" in out for out in outputs)
 
 
-def test_without_the_shared_budget_the_sandbox_throttles(home: Path, sandbox: SandboxServer, tmp_path: Path) -> None:
+def test_without_the_shared_budget_the_sandbox_throttles(
+    home: Path, sandbox: SandboxServer, tmp_path: Path
+) -> None:
     """The control: a budget above the marketplace's shows as throttled requests in the same log."""
     project = project_copy(tmp_path / "project", {"tiktok:streams.orders.request.query": {"page_size": "20"}})
     sandbox.admin("limits", {"marketplace": "tiktok", "operation": "searchOrders", "rps": 1, "burst": 1})
     sandbox.seed("tiktok", 100, spread_s=3600)
     env = hub_env(home, project, **sandbox.env())
-    subprocess.run([sys.executable, "-m", "hub", "pull", "tiktok"], env=env, cwd=REPO, check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "hub", "pull", "tiktok"],
+        env=env,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     assert [r for r in sandbox.requests() if r["throttled"]], "expected 429s from the sandbox"

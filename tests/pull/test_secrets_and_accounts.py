@@ -19,7 +19,9 @@ def test_no_secret_reaches_any_output(home: Path, sandbox: SandboxServer) -> Non
         result = cli.run("pull", connector)
         outputs += [result.stdout, result.stderr]
     # A pull that fails after its last attempt: the error names the operation, not the secret.
-    sandbox.admin("faults", {"marketplace": "tiktok", "operation": "searchOrders", "kind": "503", "count": 50})
+    sandbox.admin(
+        "faults", {"marketplace": "tiktok", "operation": "searchOrders", "kind": "503", "count": 50}
+    )
     failed = cli.run("pull", "tiktok", "--since", "1h", check=False)
     assert failed.returncode == 1
     assert "tiktok searchOrders (account default) failed after 6 attempt(s): HTTP 503" in failed.stderr
@@ -39,19 +41,26 @@ def test_no_secret_reaches_any_output(home: Path, sandbox: SandboxServer) -> Non
         assert secret not in text, f"a secret leaked: {secret[:6]}..."
 
 
-def test_each_account_has_its_own_secrets_cursor_and_budget(tmp_path: Path, home: Path, sandbox: SandboxServer) -> None:
-    project = project_copy(tmp_path / "project", {
-        "amazon:secrets.lwa_refresh_token_eu": {"env": "AMAZON_EU_LWA_REFRESH_TOKEN", "optional": True},
-        "amazon:api.accounts.eu": {
-            "id": "A2SANDBOXSELLEREU",
-            "base_url": f"{sandbox.url}/amazon",
-            "secrets": {"lwa_refresh_token": "lwa_refresh_token_eu"},
-            "vars": {"marketplace_id": "A1PA6795UKMFR9", "seller_id": "A2SANDBOXSELLEREU"},
+def test_each_account_has_its_own_secrets_cursor_and_budget(
+    tmp_path: Path, home: Path, sandbox: SandboxServer
+) -> None:
+    project = project_copy(
+        tmp_path / "project",
+        {
+            "amazon:secrets.lwa_refresh_token_eu": {"env": "AMAZON_EU_LWA_REFRESH_TOKEN", "optional": True},
+            "amazon:api.accounts.eu": {
+                "id": "A2SANDBOXSELLEREU",
+                "base_url": f"{sandbox.url}/amazon",
+                "secrets": {"lwa_refresh_token": "lwa_refresh_token_eu"},
+                "vars": {"marketplace_id": "A1PA6795UKMFR9", "seller_id": "A2SANDBOXSELLEREU"},
+            },
         },
-    })
+    )
     sandbox.seed("amazon", 4, spread_s=600)
     sandbox.seed("amazon", 3, spread_s=600, account="eu")
-    env = hub_env(home, project, **sandbox.env(), AMAZON_EU_LWA_REFRESH_TOKEN="Atzr|sandbox-amazon-refresh-token-eu")
+    env = hub_env(
+        home, project, **sandbox.env(), AMAZON_EU_LWA_REFRESH_TOKEN="Atzr|sandbox-amazon-refresh-token-eu"
+    )
     cli = HubCli(env)
     cli.run("pull", "amazon", "--stream", "orders_2026")
     cli.run("relay", "--once")
@@ -63,7 +72,9 @@ def test_each_account_has_its_own_secrets_cursor_and_budget(tmp_path: Path, home
         by_account[data["account"]] = by_account.get(data["account"], 0) + 1
     assert by_account == {"A1SANDBOXSELLER": 4, "A2SANDBOXSELLEREU": 3}
     with sqlite3.connect(home / "hub.db") as conn:
-        states = conn.execute("SELECT account, records, cursor IS NOT NULL FROM pull_state ORDER BY account").fetchall()
+        states = conn.execute(
+            "SELECT account, records, cursor IS NOT NULL FROM pull_state ORDER BY account"
+        ).fetchall()
         buckets = conn.execute("SELECT account, operation FROM rate_buckets ORDER BY account").fetchall()
         tokens = conn.execute("SELECT account FROM api_tokens ORDER BY account").fetchall()
     assert states == [("default", 4, 1), ("eu", 3, 1)]

@@ -41,8 +41,13 @@ def test_an_expired_token_is_refreshed_once_for_all_workers(home: Path, sandbox:
     threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
     for t in threads:
         t.start()
-    other = subprocess.Popen([sys.executable, "-m", "hub", "pull", "walmart", "--since", "1h"], env=env, cwd=REPO,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    other = subprocess.Popen(
+        [sys.executable, "-m", "hub", "pull", "walmart", "--since", "1h"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     barrier.wait()
     for t in threads:
         t.join(60)
@@ -68,5 +73,3 @@ def test_a_token_near_its_expiry_is_refreshed_before_use(home: Path, sandbox: Sa
     cli.run("pull", "amazon", "--stream", "orders_2026")
     assert sandbox.tokens()["amazon"]["refreshes"] == 2
     assert not [r for r in sandbox.requests() if r["marketplace"] == "amazon" and r["status"] == 403]
-
-

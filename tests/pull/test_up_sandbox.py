@@ -30,11 +30,17 @@ def test_up_with_the_sandbox_gives_orders_of_every_marketplace(home: Path) -> No
         env.pop(name, None)
     sandbox_port = free_port()
     started = time.monotonic()
-    server = HubServer(env, args=("--sandbox", "--sandbox-port", str(sandbox_port), "--sandbox-every", "3600"))
+    server = HubServer(
+        env, args=("--sandbox", "--sandbox-port", str(sandbox_port), "--sandbox-every", "3600")
+    )
     with server:
         cli = HubCli(env)
-        wait_for(lambda: {"amazon", "walmart", "tiktok"} <= set(_orders_by_channel(cli)), timeout=65,
-                 interval=1, message="order events of all three marketplaces")
+        wait_for(
+            lambda: {"amazon", "walmart", "tiktok"} <= set(_orders_by_channel(cli)),
+            timeout=65,
+            interval=1,
+            message="order events of all three marketplaces",
+        )
         assert time.monotonic() - started < 60
         banner = [" ".join(line.split()) for line in server.output().splitlines()]
         for connector in ("amazon", "walmart", "tiktok"):
@@ -42,10 +48,14 @@ def test_up_with_the_sandbox_gives_orders_of_every_marketplace(home: Path) -> No
 
         # A new TikTok order announced only by its thin webhook (pulls wait an hour).
         sandbox = f"http://127.0.0.1:{sandbox_port}/_sandbox"
-        order_id = httpx.post(f"{sandbox}/orders", json={"marketplace": "tiktok", "count": 1, "spread_s": 0,
-                                                          "notify": True}).json()["orders"][0]
-        expected = next(o for o in httpx.get(f"{sandbox}/orders?marketplace=tiktok").json()["orders"]
-                        if o["id"] == order_id)
+        order_id = httpx.post(
+            f"{sandbox}/orders", json={"marketplace": "tiktok", "count": 1, "spread_s": 0, "notify": True}
+        ).json()["orders"][0]
+        expected = next(
+            o
+            for o in httpx.get(f"{sandbox}/orders?marketplace=tiktok").json()["orders"]
+            if o["id"] == order_id
+        )
 
         def placed() -> dict[str, object] | None:
             for line in cli.run("events", "--json").stdout.splitlines():
@@ -57,6 +67,8 @@ def test_up_with_the_sandbox_gives_orders_of_every_marketplace(home: Path) -> No
         data = wait_for(placed, timeout=30, interval=1, message="the thin webhook's OrderPlaced")
         assert data["total"] == {"amount": expected["total"], "currency": "USD"}
         assert len(data["lines"]) >= expected["lines"] and all(line["sku"] for line in data["lines"])
-        notification = rows(home / "hub.db", "SELECT status, note FROM inbox WHERE connector='tiktok' AND route IS NULL")
+        notification = rows(
+            home / "hub.db", "SELECT status, note FROM inbox WHERE connector='tiktok' AND route IS NULL"
+        )
         assert ("deferred", f"completed by getOrderDetail of {order_id}") in notification
     assert server.process is not None and server.process.returncode == 0

@@ -59,7 +59,11 @@ class HubServer:
     """`hub up` (or `hub receiver`) in its own process group, stopped with SIGTERM like a service manager."""
 
     def __init__(
-        self, env: Mapping[str, str], verb: str = "up", log_file: Path | None = None, args: tuple[str, ...] = ()
+        self,
+        env: Mapping[str, str],
+        verb: str = "up",
+        log_file: Path | None = None,
+        args: tuple[str, ...] = (),
     ) -> None:
         self.env = dict(env)
         self.verb = verb

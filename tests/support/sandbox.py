@@ -28,12 +28,24 @@ class SandboxServer:
 
     def start(self, timeout: float = 30) -> SandboxServer:
         self._log = self.log_file.open("wb")
-        command = [sys.executable, "-m", "hub", "sandbox", "--port", str(self.port), "--orders", "0", "--every", "0"]
+        command = [
+            sys.executable,
+            "-m",
+            "hub",
+            "sandbox",
+            "--port",
+            str(self.port),
+            "--orders",
+            "0",
+            "--every",
+            "0",
+        ]
         if self.webhook_url:
             command += ["--webhook-url", self.webhook_url]
         env = {**os.environ, "HUB_PROJECT": str(self.project)}
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env,
-                                        start_new_session=True, cwd=REPO)
+        self.process = subprocess.Popen(
+            command, stdout=self._log, stderr=subprocess.STDOUT, env=env, start_new_session=True, cwd=REPO
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -64,7 +76,9 @@ class SandboxServer:
         return merged
 
     def credentials(self) -> list[str]:
-        return [v for spec in load_specs(self.project).values() for v in spec.credentials.values() if len(v) > 6]
+        return [
+            v for spec in load_specs(self.project).values() for v in spec.credentials.values() if len(v) > 6
+        ]
 
     # --- admin API --------------------------------------------------------------------------------
     def admin(self, path: str, body: dict[str, Any] | None = None) -> Any:

@@ -1,0 +1,156 @@
+"""The parts of pull streams that need no server: request signing against TikTok's worked example,
+request templates, every pagination type, cursor formats, and which connectors `hub up --sandbox` points
+at the sandbox."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hub.api.signing import signature
+from hub.api.templates import TemplateError, Values, render
+from hub.connectors.api_spec import (
+    HmacSigning,
+    LinkHeaderPaging,
+    NextQueryPaging,
+    OffsetPaging,
+    PageNumberPaging,
+    TokenPaging,
+)
+from hub.credentials import Secret
+from hub.project import Project
+from hub.pull import cursor
+from hub.pull.pages import first, following
+from hub.sandbox.config import load_specs
+from hub.sandbox.launch import choose
+from tests.support.paths import REPO
+
+VECTOR = json.loads((REPO / "connectors/tiktok/samples/api-request-signature-test-vector.json").read_text())
+TIKTOK = Project.load(REPO, ["tiktok"]).connector("tiktok").spec
+
+
+def test_tiktok_sign_matches_the_documented_example() -> None:
+    assert TIKTOK.api is not None and TIKTOK.api.signing is not None
+    secrets = {"app_secret": Secret(VECTOR["app_secret"], "TIKTOK_APP_SECRET")}
+    digest = signature(TIKTOK.api.signing, secrets, path=VECTOR["path"], query=VECTOR["query"], body=b"")
+    assert digest == VECTOR["expected_sign"]
+
+
+def test_the_sign_covers_the_body_and_leaves_out_sign_and_access_token() -> None:
+    spec = HmacSigning(
+        type="hmac",
+        secret="s",
+        message="{secret:s}{path}{sorted_query}{body}{secret:s}",
+        exclude=["sign", "access_token"],
+        query="sign",
+    )
+    secrets = {"s": Secret("k", "S")}
+    base = signature(spec, secrets, path="/p", query={"a": "1"}, body=b"{}")
+    assert base == signature(
+        spec, secrets, path="/p", query={"a": "1", "sign": "x", "access_token": "t"}, body=b"{}"
+    )
+    assert base != signature(spec, secrets, path="/p", query={"a": "1"}, body=b"{ }")
+
+
+def test_templates_keep_types_expand_lists_and_name_what_is_missing() -> None:
+    values = Values(args={"lines": [{"line": "1", "quantity": 2}], "n": 3}, vars={"m": "ATV"})
+    template = {
+        "id": "{var:m}-{arg:n}",
+        "n": "{arg:n}",
+        "items": {"each": "lines", "item": {"q": "{item:quantity}"}},
+    }
+    assert render(template, values) == {"id": "ATV-3", "n": 3, "items": [{"q": 2}]}
+    with pytest.raises(TemplateError, match=r"\{arg:tracking\} has no value"):
+        render("{arg:tracking}", values)
+
+
+def _response(
+    answer: Any, url: str = "https://x.test/v3/orders?limit=2", headers: dict[str, str] | None = None
+) -> httpx.Response:
+    return httpx.Response(200, json=answer, headers=headers, request=httpx.Request("GET", url))
+
+
+def test_token_pages_stop_on_an_empty_token() -> None:
+    paging = TokenPaging(type="page_token", **{"from": "$.data.next_page_token"}, param="page_token")
+    page = first(paging, {"page_size": "2"}, {"update_time_ge": 1})
+    nxt = following(
+        paging,
+        page,
+        _response({"data": {"next_page_token": "T2"}}),
+        {"data": {"next_page_token": "T2"}},
+        2,
+        "",
+    )
+    assert nxt == {
+        "query": {"page_size": "2", "page_token": "T2"},
+        "body": {"update_time_ge": 1},
+        "url": None,
+    }
+    assert following(paging, nxt, _response({}), {"data": {"next_page_token": ""}}, 2, "") is None
+
+
+def test_a_ready_made_query_string_replaces_the_query() -> None:
+    paging = NextQueryPaging(type="next_query", **{"from": "$.list.meta.nextCursor"})
+    answer = {"list": {"meta": {"nextCursor": "?limit=2&nextCursorMark=abc%3D&hasMoreElements=true"}}}
+    nxt = following(paging, first(paging, {"limit": "2"}, None), _response(answer), answer, 2, "")
+    assert (
+        nxt is not None
+        and nxt["url"] == "https://x.test/v3/orders?limit=2&nextCursorMark=abc%3D&hasMoreElements=true"
+    )
+    assert following(paging, nxt, _response({}), {"list": {"meta": {}}}, 2, "") is None
+
+
+def test_link_header_page_number_and_offset() -> None:
+    link = LinkHeaderPaging(type="link_header")
+    linked = _response([], headers={"Link": '<https://x.test/orders?page_info=abc>; rel="next"'})
+    assert (
+        following(link, first(link, {}, None), linked, [], 0, "")["url"]
+        == "https://x.test/orders?page_info=abc"
+    )  # type: ignore[index]
+    assert following(link, first(link, {}, None), _response([]), [], 0, "") is None
+
+    numbered = PageNumberPaging(type="page_number", size_param="per_page", size=2)
+    page = first(numbered, {}, None)
+    assert page["query"] == {"page": "1", "per_page": "2"}
+    assert following(numbered, page, _response([]), [1, 2], 2, "")["query"]["page"] == "2"  # type: ignore[index]
+    assert following(numbered, page, _response([]), [1], 1, "") is None
+
+    offset = OffsetPaging(type="offset", size=50)
+    page = first(offset, {}, None)
+    assert following(offset, page, _response([]), [], 50, "")["query"] == {"offset": "50", "limit": "50"}  # type: ignore[index]
+    assert following(offset, page, _response([]), [], 49, "") is None
+
+
+@given(st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)))
+def test_cursor_formats_round_trip(moment: datetime) -> None:
+    moment = moment.replace(microsecond=0)
+    for fmt in ("iso8601", "epoch_s", "epoch_ms"):
+        assert cursor.to_time(cursor.render_time(moment, fmt), fmt) == moment
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(), st.none(), st.lists(st.integers())))
+def test_a_malformed_cursor_value_is_no_cursor(value: Any) -> None:
+    for fmt in ("iso8601", "epoch_s", "epoch_ms"):
+        result = cursor.to_time(value, fmt)
+        assert result is None or result.tzinfo is not None
+
+
+def test_a_real_credential_switches_only_its_connector_to_the_real_marketplace() -> None:
+    project = Project.load(REPO)
+    specs = load_specs(REPO)
+    real = {
+        "WALMART_CLIENT_ID": "prod-id",
+        "WALMART_CLIENT_SECRET": "prod-secret",
+        "TIKTOK_APP_KEY": "sandbox-tiktok-app-key",
+    }  # a sandbox value is not a real credential
+    env, choices = choose(project, specs, real, "http://127.0.0.1:9")
+    assert {c.connector: c.real for c in choices} == {"amazon": False, "tiktok": False, "walmart": True}
+    assert env["WALMART_CLIENT_SECRET"] == "prod-secret" and "WALMART_API_URL" not in env
+    assert env["AMAZON_SPAPI_URL"] == "http://127.0.0.1:9/amazon"
+    assert env["TIKTOK_APP_SECRET"] == specs["tiktok"].credentials["TIKTOK_APP_SECRET"]
