@@ -5,9 +5,12 @@ where it was with nothing lost; records it pulls twice are duplicates the inbox 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import httpx
 
 from hub.api.accounts import Account
 from hub.api.client import ApiClient, Call
@@ -93,8 +96,12 @@ class StreamSync:
         )
         error = None
         try:
-            while walk is not None:
-                walk, resumed = self._page(walk, resumed)
+            # The next page is requested while this one is mapped and committed; a kill in between only
+            # loses a request (the stored walk still names that page).
+            with ThreadPoolExecutor(1, thread_name_prefix="pull-ahead") as pool:
+                ahead: Future[httpx.Response] | None = None
+                while walk is not None:
+                    walk, resumed, ahead = self._page(walk, resumed, ahead, pool)
         except ApiError as exc:
             error = str(exc)
             raise
@@ -142,18 +149,27 @@ class StreamSync:
     def _call(self, operation: str, page: Page, path_params: dict[str, Any]) -> Call:
         return Call(operation, path_params, page["query"], page["body"], page["url"])
 
-    def _page(self, walk: dict[str, Any], resumed: bool) -> tuple[dict[str, Any] | None, bool]:
+    def _page(
+        self,
+        walk: dict[str, Any],
+        resumed: bool,
+        ahead: Future[httpx.Response] | None,
+        pool: ThreadPoolExecutor,
+    ) -> tuple[dict[str, Any] | None, bool, Future[httpx.Response] | None]:
         window = walk["windows"][0]
         page = walk["page"] or self._first_page(window)
         path_params = render(self.stream.request.path_params, self.values)
         try:
-            response = self.client.send(self._call(self.stream.operation, page, path_params))
+            if ahead is not None:
+                response = ahead.result()
+            else:
+                response = self.client.send(self._call(self.stream.operation, page, path_params))
         except ApiError as exc:
             if resumed and walk["page"] is not None and exc.status == 400:
                 # A stored page token the marketplace no longer takes (Amazon's expire after 24 h): walk
                 # this window again from its start; what was stored already is a duplicate now.
                 log.warning("%s %s: stored page refused (%s); restarting the window", *self._key[:2], exc)
-                return {**walk, "page": None}, False
+                return {**walk, "page": None}, False, None
             raise
         answer = loads(response.content)
         records = records_of(answer, self.stream.records)
@@ -176,6 +192,12 @@ class StreamSync:
             new_cursor = max_seen
             if inc is not None and inc.window and window[1] is not None:
                 new_cursor = max(filter(None, [max_seen, window[1]]))
+        if following_page is not None:
+            ahead = pool.submit(
+                self.client.send, self._call(self.stream.operation, following_page, path_params)
+            )
+        else:
+            ahead = None
         deliveries = [self._delivery(r) for r in records]
         receipts = self.intake.accept(
             deliveries,
@@ -185,7 +207,7 @@ class StreamSync:
         )
         accepted = sum(1 for r in receipts if not isinstance(r, Exception) and r.status != "duplicate")
         self.progress.paged(len(records), accepted, len(receipts) - accepted)
-        return next_walk, False
+        return next_walk, False, ahead
 
     def _attached(self, attach: Attach, record: dict[str, Any]) -> list[Any]:
         params = {k: field_of(record, path) for k, path in attach.path_params.items()}
