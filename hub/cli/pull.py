@@ -46,7 +46,7 @@ def _status(service: PullService) -> None:
 
 @click.command()
 @click.argument("connector", required=False)
-@click.option("--stream", help="One stream; default: every stream of the connector.")
+@click.option("--stream", help="One stream; default: the connector's scheduled streams.")
 @click.option("--account", help="One account; default: every account whose secrets are set.")
 @click.option("--since", help="Pull from this time (ISO 8601 or an age like 2h) instead of the cursor.")
 @click.option("--status", "show_status", is_flag=True, help="Every stream's cursor, last run and error.")

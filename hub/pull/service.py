@@ -98,7 +98,11 @@ class PullService:
         accounts = [a for a in self.accounts(connector) if account is None or a.name == account]
         if account is not None and not accounts:
             raise KeyError(f"{connector} has no account {account!r}")
-        names = [stream] if stream else list(spec.streams)
+        # Without --stream: the scheduled streams (a connector may offer two APIs for the same orders,
+        # e.g. Amazon's Orders v0 and 2026-01-01; only the scheduled one runs unless asked for).
+        names = (
+            [stream] if stream else [n for n, s in spec.streams.items() if s.schedule] or list(spec.streams)
+        )
         return [(s, a) for s in names for a in accounts]
 
     def sync(

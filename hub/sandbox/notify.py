@@ -76,7 +76,7 @@ class Notifier:
                 **summary["OrderItems"][0],
                 "OrderItemId": f"{order.id.replace('-', '')[:10]}{line.number:0>4}",
                 "SellerSKU": line.sku,
-                "OrderItemStatus": order.status,
+                "OrderItemStatus": "Shipped" if order.status == "Shipped" else "Unshipped",
                 "Quantity": line.quantity,
                 "QuantityShipped": line.quantity if order.status == "Shipped" else 0,
                 "IsBuyerRequestedCancel": False,

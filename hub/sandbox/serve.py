@@ -8,6 +8,7 @@ from pathlib import Path
 import uvicorn
 
 from hub.sandbox.app import Sandbox
+from hub.up import _Server as GracefulServer
 
 log = logging.getLogger("hub.sandbox")
 
@@ -39,10 +40,11 @@ def run_sandbox(
         f", new orders every {every_s:g} s" if every_s > 0 else "",
         f", webhooks to {webhook_url}" if webhook_url else "",
     )
-    # uvicorn's own handlers turn SIGINT and SIGTERM into a graceful stop; then the generator stops.
+    # SIGINT and SIGTERM stop it gracefully (the hub's own server class: uvicorn's would re-raise the signal
+    # and end the process with it); then the generator and the webhook sender stop.
     config = uvicorn.Config(sandbox.app(), host=host, port=port, log_config=None, access_log=False)
     try:
-        uvicorn.Server(config).run()
+        GracefulServer(config).run()
     finally:
         sandbox.close()
         log.info("sandbox stopped")

@@ -20,7 +20,14 @@ from tests.support.paths import REPO
 
 
 class SandboxServer:
-    def __init__(self, log_file: Path, project: Path = REPO, webhook_url: str | None = None) -> None:
+    def __init__(
+        self,
+        log_file: Path,
+        project: Path = REPO,
+        webhook_url: str | None = None,
+        extra: tuple[str, ...] = (),
+    ) -> None:
+        self.extra = extra
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.project, self.log_file, self.webhook_url = project, log_file, webhook_url
@@ -42,6 +49,7 @@ class SandboxServer:
         ]
         if self.webhook_url:
             command += ["--webhook-url", self.webhook_url]
+        command += list(self.extra)
         env = {**os.environ, "HUB_PROJECT": str(self.project)}
         self.process = subprocess.Popen(
             command, stdout=self._log, stderr=subprocess.STDOUT, env=env, start_new_session=True, cwd=REPO
