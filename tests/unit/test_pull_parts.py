@@ -154,3 +154,31 @@ def test_a_real_credential_switches_only_its_connector_to_the_real_marketplace()
     assert env["WALMART_CLIENT_SECRET"] == "prod-secret" and "WALMART_API_URL" not in env
     assert env["AMAZON_SPAPI_URL"] == "http://127.0.0.1:9/amazon"
     assert env["TIKTOK_APP_SECRET"] == specs["tiktok"].credentials["TIKTOK_APP_SECRET"]
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON)
+def test_any_answer_gives_records_or_a_clear_error(answer: Any) -> None:
+    """A marketplace answer is outside input: whatever it is, the page gives a list of records (maybe
+    empty), or a ValueError the sync reports; the next page is a request or the end, never a crash."""
+    from hub.pull.records import records_of
+
+    for path in ("$.data.orders", "$.list.elements.order", "$.payload.Orders"):
+        try:
+            found = records_of(answer, path)
+        except ValueError as exc:
+            assert "is not a list" in str(exc)
+        else:
+            assert all(isinstance(r, dict) for r in found)
+    for paging in (
+        TokenPaging(type="next_token", **{"from": "$.payload.NextToken"}, param="NextToken"),
+        NextQueryPaging(type="next_query", **{"from": "$.list.meta.nextCursor"}),
+    ):
+        nxt = following(paging, first(paging, {}, None), _response(None), answer, 1, "")
+        assert nxt is None or isinstance(nxt, dict)
