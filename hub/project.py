@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from hub.connectors.catalog_rules import catalog_issues
+from hub.connectors.api_lint import api_issues
 from hub.connectors.envelopes import (
     Unwrap,
     UnwrapWithHeaders,
@@ -311,9 +312,8 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
         )
         return None
     mapping_dir = folder.parent.parent / "mappings" / folder.name
-    issues.extend(
-        catalog_issues(spec, doc, path, set(mappings) | {p.stem for p in mapping_dir.glob("*.yaml")})
-    )
+    known = set(mappings) | {p.stem for p in mapping_dir.glob("*.yaml")}
+    issues.extend(catalog_issues(spec, doc, path, known))
     for value, target in spec.routing.routes.items():
         if target not in mappings and not (mapping_dir / f"{target}.yaml").exists():
             issues.append(
@@ -326,6 +326,7 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
                 )
             )
     issues.extend(_credential_issues(spec, doc, path))
+    issues.extend(api_issues(spec, doc, path, known))
     return Connector(
         spec=spec,
         folder=folder,

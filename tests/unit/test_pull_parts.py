@@ -182,3 +182,28 @@ def test_any_answer_gives_records_or_a_clear_error(answer: Any) -> None:
     ):
         nxt = following(paging, first(paging, {}, None), _response(None), answer, 1, "")
         assert nxt is None or isinstance(nxt, dict)
+
+
+def test_lint_names_the_line_of_an_unknown_operation_secret_or_route(tmp_path: Any) -> None:
+    from hub.project import load_project
+    from tests.support.sandbox import project_copy
+
+    root = project_copy(
+        tmp_path,
+        {
+            "walmart:streams.orders.operation": "getAllOrderz",
+            "walmart:streams.orders.route": "no_such_mapping",
+            "walmart:api.auth.client_id": "client_idz",
+        },
+    )
+    _, issues = load_project(root, ["walmart"])
+    text = [str(i) for i in issues]
+    assert any(
+        "streams.orders.operation: names no operation 'getAllOrderz'" in t and "known: getAllOrders" in t
+        for t in text
+    )
+    assert any("api.auth.client_id: names no secret 'client_idz'" in t for t in text)
+    assert any(
+        "streams.orders.route: no mapping file mappings/walmart/no_such_mapping.yaml" in t for t in text
+    )
+    assert all(t.startswith(str(root / "connectors/walmart/connector.yaml") + ":") for t in text)
