@@ -22,7 +22,9 @@ def api_issues(spec: ConnectorSpec, doc: Located, path: Path, mappings: set[str]
     for at, name in _secret_uses(spec):
         if name not in spec.secrets:
             found.append(issue(at, f"names no secret {name!r} under secrets", secrets))
-    uses = [(("streams", s, "operation"), st.operation) for s, st in spec.streams.items()]
+    uses: list[tuple[tuple[str | int, ...], str]] = [
+        (("streams", s, "operation"), st.operation) for s, st in spec.streams.items()
+    ]
     uses += [
         (("streams", s, "attach", i, "operation"), a.operation)
         for s, st in spec.streams.items()
@@ -35,7 +37,9 @@ def api_issues(spec: ConnectorSpec, doc: Located, path: Path, mappings: set[str]
             found.append(issue(at, "needs an `api` block declaring its operations", ()))
         elif operation not in spec.api.operations:
             found.append(issue(at, f"names no operation {operation!r} under api.operations", operations))
-    routes = [(("streams", s, "route"), st.route) for s, st in spec.streams.items()]
+    routes: list[tuple[tuple[str | int, ...], str]] = [
+        (("streams", s, "route"), st.route) for s, st in spec.streams.items()
+    ]
     routes += [(("enrich", r, "route"), f.route) for r, f in spec.enrich.items()]
     for at, route in routes:
         if route not in mappings:
