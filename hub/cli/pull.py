@@ -8,7 +8,6 @@ import click
 from rich.console import Console
 from rich.progress import Progress as Bar
 from rich.progress import SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from hub import logs
 from hub.api.accounts import AccountOff
@@ -28,20 +27,25 @@ def _service(no_rate_limits: bool = False) -> PullService:
 
 
 def _status(service: PullService) -> None:
-    table = Table("connector", "stream", "account", "cursor", "last run", "status", "records", "error")
+    header = ("connector", "stream", "account", "cursor", "last run", "status", "records", "error")
+    lines = [header]
     for s in service.status():
         last = s.last_finished_at or s.last_started_at
-        table.add_row(
-            s.connector,
-            s.stream,
-            s.account,
-            s.cursor or "-",
-            last.isoformat(timespec="seconds") if last else "-",
-            s.last_status or "-",
-            str(s.records),
-            (s.last_error or "")[:80],
+        lines.append(
+            (
+                s.connector,
+                s.stream,
+                s.account,
+                s.cursor or "-",
+                last.isoformat(timespec="seconds") if last else "-",
+                s.last_status or "-",
+                str(s.records),
+                s.last_error or "",
+            )
         )
-    Console().print(table)
+    widths = [max(len(row[i]) for row in lines) for i in range(len(header) - 1)]
+    for row in lines:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
 
 
 @click.command()

@@ -95,3 +95,22 @@ def test_without_the_shared_budget_the_sandbox_throttles(
         timeout=300,
     )
     assert [r for r in sandbox.requests() if r["throttled"]], "expected 429s from the sandbox"
+
+
+def test_the_rate_follows_amazons_limit_header(home: Path, sandbox: SandboxServer) -> None:
+    sandbox.admin("limits", {"marketplace": "amazon", "operation": "searchOrders", "rps": 2, "burst": 20})
+    sandbox.seed("amazon", 3, spread_s=600)
+    env = hub_env(home, **sandbox.env())
+    subprocess.run(
+        [sys.executable, "-m", "hub", "pull", "amazon", "--stream", "orders_2026"],
+        env=env,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    import sqlite3
+
+    with sqlite3.connect(home / "hub.db") as conn:
+        told = conn.execute("SELECT rps, burst FROM rate_buckets WHERE operation = 'searchOrders'").fetchall()
+    assert told == [(2.0, 20)]  # declared 0.0056 rps; x-amzn-RateLimit-Limit said 2

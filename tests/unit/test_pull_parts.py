@@ -207,3 +207,19 @@ def test_lint_names_the_line_of_an_unknown_operation_secret_or_route(tmp_path: A
         "streams.orders.route: no mapping file mappings/walmart/no_such_mapping.yaml" in t for t in text
     )
     assert all(t.startswith(str(root / "connectors/walmart/connector.yaml") + ":") for t in text)
+
+
+def test_retry_after_is_honoured_and_backoff_is_jittered() -> None:
+    from tenacity import RetryCallState
+
+    from hub.api.client import _wait
+    from hub.api.errors import Retryable
+
+    wait = _wait(max_wait_s=30)
+    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state.attempt_number = 3
+    state.set_exception((Retryable, Retryable("HTTP 429", status=429, retry_after=1.5), None))
+    assert wait(state) == 1.5
+    state.set_exception((Retryable, Retryable("HTTP 503", status=503), None))
+    samples = {wait(state) for _ in range(50)}
+    assert len(samples) > 10 and all(0 <= s <= 30 for s in samples)
