@@ -13,6 +13,7 @@ from hub import logs
 from hub.api.accounts import AccountOff
 from hub.api.errors import ApiError
 from hub.cli.common import friendly_errors, parse_time, settings
+from hub.pull.lease import StreamBusy
 from hub.pull.service import PullService
 from hub.pull.sync import Progress
 from hub.wiring import connector_secrets, load_project, open_store
@@ -99,7 +100,7 @@ def pull(
             progress.listeners.append(draw)
             try:
                 service.sync(connector, stream_name, target, parse_time(since), progress)
-            except ApiError as exc:
+            except (ApiError, StreamBusy) as exc:
                 failures.append(f"{label}: {exc}")
         totals.pages += progress.pages
         totals.records += progress.records

@@ -9,6 +9,7 @@ import threading
 
 from hub.api.accounts import AccountOff
 from hub.api.errors import ApiError
+from hub.pull.lease import StreamBusy
 from hub.pull.service import PullService
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,9 @@ def pull_loop(service: PullService, connector: str, every_s: float, stop: thread
                     continue
                 try:
                     done = service.sync(connector, stream, account)
+                except StreamBusy as exc:  # Dagster or a person runs it now: this round is theirs
+                    log.info("pull: %s", exc)
+                    continue
                 except ApiError as exc:
                     log.warning("pull %s %s (%s) failed: %s", connector, stream, account.name, exc)
                     continue

@@ -14,6 +14,7 @@ from hub.api.accounts import Account, AccountOff, resolve_accounts
 from hub.api.client import ApiClient
 from hub.intake.service import IntakeService
 from hub.project import Project
+from hub.pull.lease import stream_lease
 from hub.pull.sync import Progress, StreamSync
 from hub.store import Store, pull_state
 from hub.store.pull_state import PullState
@@ -113,9 +114,13 @@ class PullService:
         since: datetime | None = None,
         progress: Progress | None = None,
     ) -> Progress:
+        """One sync; StreamBusy when another process is running the same stream for the same account."""
         spec = self.project.connector(connector).spec.streams[stream]
         progress = progress or Progress()
-        with self.client(account, progress) as client:
+        with (
+            stream_lease(self.store, connector, stream, account.name),
+            self.client(account, progress) as client,
+        ):
             return StreamSync(self.intake, account, stream, spec, client, progress).run(since)
 
     def status(self) -> list[PullState]:

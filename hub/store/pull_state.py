@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,8 @@ class PullState:
     last_error: str | None
     records: int
     pages: int
+    lease_owner: str | None = None
+    lease_until: float | None = None
 
 
 def _key(connector: str, stream: str, account: str) -> object:
@@ -92,4 +95,40 @@ def finished(
         update(pull_state)
         .where(_key(connector, stream, account))  # type: ignore[arg-type]
         .values(last_finished_at=at, last_status="failed" if error else "ok", last_error=error)
+    )
+
+
+def claim(
+    conn: Connection,
+    connector: str,
+    stream: str,
+    account: str,
+    owner: str,
+    now: float,
+    ttl_s: float,
+    alive: Callable[[str], bool],
+) -> str | None:
+    """Take the stream's lease for a sync; None when taken, else the owner holding it. A lease whose
+    owner is known to be gone (a killed process on this host) is taken at once, any other once it
+    expires."""
+    ensure(conn, connector, stream, account)
+    query = select(pull_state.c.lease_owner, pull_state.c.lease_until).where(
+        _key(connector, stream, account)  # type: ignore[arg-type]
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    holder, until = conn.execute(query).one()
+    if holder and holder != owner and until is not None and until > now and alive(holder):
+        return str(holder)
+    renew(conn, connector, stream, account, owner, now + ttl_s)
+    return None
+
+
+def renew(
+    conn: Connection, connector: str, stream: str, account: str, owner: str, until: float | None
+) -> None:
+    conn.execute(
+        update(pull_state)
+        .where(_key(connector, stream, account))  # type: ignore[arg-type]
+        .values(lease_owner=owner if until is not None else None, lease_until=until)
     )

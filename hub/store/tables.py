@@ -236,6 +236,8 @@ pull_state = Table(
     Column("last_error", Text),
     Column("records", BigInteger, nullable=False, default=0, doc="Records pulled, all runs."),
     Column("pages", BigInteger, nullable=False, default=0),
+    Column("lease_owner", String(128), doc="The sync running now: host:pid:id."),
+    Column("lease_until", Float, doc="Unix time; renewed while the sync runs."),
     PrimaryKeyConstraint("connector", "stream", "account"),
 )
 

@@ -83,3 +83,33 @@ def _pages(db: Path) -> int:
 
 def _has_table(db: Path) -> bool:
     return bool(rows(db, "SELECT 1 FROM sqlite_master WHERE name='pull_state'"))
+
+
+def test_one_sync_per_stream_and_account_at_a_time(
+    tmp_path: Path, home: Path, sandbox: SandboxServer
+) -> None:
+    project = project_copy(
+        tmp_path / "project",
+        {
+            # 10 pages at one every 3 s: the walk lasts long enough for a second `hub pull` to start.
+            "tiktok:api.accounts.default.rate_limits": {"searchOrders": {"rps": 0.33, "burst": 1}},
+            "tiktok:streams.orders.request.query": {"page_size": "20"},
+        },
+    )
+    sandbox.seed("tiktok", 200, spread_s=3600)
+    env = hub_env(home, project, **sandbox.env())
+    HubCli(env).run("pull", "--status")  # the store exists before the two start
+    first = subprocess.Popen(
+        [sys.executable, "-m", "hub", "pull", "tiktok"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    wait_for(lambda: _pages(home / "hub.db") >= 1, timeout=120, message="the first sync under way")
+    second = HubCli(env).run("pull", "tiktok", check=False)
+    assert first.wait(300) == 0
+    assert second.returncode == 1
+    assert "tiktok orders (default): tiktok orders (default) is being pulled by" in second.stderr
+    searches = [r for r in sandbox.requests() if r["operation"] == "searchOrders"]
+    assert len(searches) == 10  # one walk of 200 orders, 20 a page

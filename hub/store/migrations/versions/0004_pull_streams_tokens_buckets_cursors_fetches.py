@@ -62,6 +62,8 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("records", sa.BigInteger(), nullable=False),
         sa.Column("pages", sa.BigInteger(), nullable=False),
+        sa.Column("lease_owner", sa.String(length=128), nullable=True),
+        sa.Column("lease_until", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("connector", "stream", "account", name=op.f("pk_pull_state")),
     )
     op.create_table(
