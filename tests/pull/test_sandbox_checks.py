@@ -4,6 +4,7 @@ Amazon's access token; and answers in their shapes (rate header, ErrorList, Walm
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import httpx
 
@@ -116,3 +117,19 @@ def test_amazon_checks_its_token_and_tells_its_rate(sandbox: SandboxServer) -> N
         f"{sandbox.url}/amazon/orders/v0/orders", headers={"x-amz-access-token": token["access_token"]}
     )
     assert missing.status_code == 400 and "errors" in missing.json()
+
+
+def test_the_orchestrator_entry_point_pulls_every_account(home: Path, sandbox: SandboxServer) -> None:
+    from hub.config import Settings
+    from hub.pull.jobs import pull
+    from hub.pull.service import declared
+    from hub.wiring import load_project
+    from tests.support.hubproc import hub_env
+
+    sandbox.seed("walmart", 7)
+    settings = Settings.from_env(hub_env(home, **sandbox.env()))
+    plans = {d.connector: d for d in declared(load_project(settings))}
+    assert plans["walmart"].streams == {"orders": "*/10 * * * *"}
+    assert "set_inventory" in plans["amazon"].actions and "ship_lines" in plans["tiktok"].actions
+    assert pull(settings, "walmart", "orders") == 7
+    assert pull(settings, "walmart", "orders") == 0  # the same orders again: duplicates
