@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from hub.connectors.api_spec import Action, Api, Fetch, Stream
+from hub.connectors.api_spec import Api
+from hub.connectors.stream_spec import Action, Fetch, Stream
 from hub.mapping.spec import Condition, Expr, PathString, Spec
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from hub.connectors.api_spec import (
+from hub.connectors.stream_spec import (
     LinkHeaderPaging,
     NextQueryPaging,
     NoPaging,

@@ -16,7 +16,7 @@ from hub.api.accounts import Account
 from hub.api.client import ApiClient, Call
 from hub.api.errors import ApiError
 from hub.api.templates import Values, render, render_strings
-from hub.connectors.api_spec import Attach, Stream
+from hub.connectors.stream_spec import Attach, Stream
 from hub.intake.delivery import Delivery
 from hub.intake.identity import Identity
 from hub.intake.service import IntakeService

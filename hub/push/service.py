@@ -15,7 +15,7 @@ from hub.api.accounts import Account
 from hub.api.client import ApiClient, Call, render_call
 from hub.api.errors import ApiError
 from hub.api.templates import TemplateError, Values, render
-from hub.connectors.api_spec import Action, Check
+from hub.connectors.stream_spec import Action, Check
 from hub.jsonio import dumps_exact, loads
 from hub.project import Project
 from hub.pull.records import field_of

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from hub.api.signing import signature
 from hub.api.templates import TemplateError, Values, render
-from hub.connectors.api_spec import (
-    HmacSigning,
+from hub.connectors.api_spec import HmacSigning
+from hub.connectors.stream_spec import (
     LinkHeaderPaging,
     NextQueryPaging,
     OffsetPaging,
