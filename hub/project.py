@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hub.connectors.catalog_rules import catalog_issues
 from hub.connectors.api_lint import api_issues
+from hub.connectors.catalog_rules import catalog_issues
 from hub.connectors.envelopes import (
     Unwrap,
     UnwrapWithHeaders,

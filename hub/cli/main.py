@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import click
 
-from hub.cli import catalog, cleanup, events, maintenance, mapping, pull, push, quarantine, runtime, sandbox, sqs
+from hub.cli import (
+    catalog,
+    cleanup,
+    events,
+    maintenance,
+    mapping,
+    pull,
+    push,
+    quarantine,
+    runtime,
+    sandbox,
+    sqs,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -9,6 +9,7 @@ from pathlib import Path
 from hub.api.accounts import auth_secrets
 from hub.connectors.spec import ConnectorSpec
 from hub.formats import Issue, dotted
+from hub.pull.records import page_shape
 from hub.yamlpos import Located
 
 
@@ -37,14 +38,18 @@ def api_issues(spec: ConnectorSpec, doc: Located, path: Path, mappings: set[str]
             found.append(issue(at, "needs an `api` block declaring its operations", ()))
         elif operation not in spec.api.operations:
             found.append(issue(at, f"names no operation {operation!r} under api.operations", operations))
-    routes: list[tuple[tuple[str | int, ...], str]] = [
-        (("streams", s, "route"), st.route) for s, st in spec.streams.items()
-    ]
-    routes += [(("enrich", r, "route"), f.route) for r, f in spec.enrich.items()]
-    for at, route in routes:
-        if route not in mappings:
+    shaped = [(("streams", n), st.shape, st.route) for n, st in spec.streams.items()]
+    shaped += [(("enrich", r), f.shape, f.route) for r, f in spec.enrich.items()]
+    for at, shape, route in shaped:
+        try:
+            chosen = page_shape(spec, shape, route).route
+        except ValueError as exc:
+            found.append(issue((*at, "shape"), str(exc), tuple(s.name for s in spec.shapes)))
+            continue
+        if chosen not in mappings:
+            where = (*at, "route") if route else (*at, "shape")
             found.append(
-                issue(at, f"no mapping file mappings/{spec.name}/{route}.yaml", tuple(sorted(mappings)))
+                issue(where, f"no mapping file mappings/{spec.name}/{chosen}.yaml", tuple(sorted(mappings)))
             )
     return found
 

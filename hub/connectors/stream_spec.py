@@ -96,8 +96,11 @@ class Request(Spec):
 class Stream(Spec):
     operation: Name
     request: Request = Field(default_factory=Request)
-    records: PathString = Field(description="Where a page holds its records.")
-    route: Name = Field(description="The mapping each record goes through.")
+    shape: Name = Field(
+        description="The answer's shape under `shapes`: its records path says where a page holds the "
+        "records, and the catalog's operation entry naming it says which mapping they go through."
+    )
+    route: Name | None = Field(default=None, description="Another mapping than the shape's route.")
     dedupe: Expr = Field(
         default=None,
         description="The record version's key (a re-pulled unchanged record is a duplicate); "
@@ -108,19 +111,18 @@ class Stream(Spec):
     incremental: Incremental | None = None
     attach: list[Attach] = Field(default_factory=list)
     schedule: str | None = Field(default=None, description="Cron of the scheduled pull (Dagster).")
-    page_size: int | None = None
 
 
 class Fetch(Spec):
     """Enrichment of a thin notification: the notification is stored at once, and the full record is
     fetched through an operation (queued in the same transaction, run under the rate budget, deduped
-    per key) and mapped with `route`."""
+    per key) and mapped with its shape's route."""
 
     operation: Name
     key: Expr = Field(description="What is fetched (the order id): one pending fetch per key.")
     request: Request = Field(default_factory=Request)
-    records: PathString
-    route: Name
+    shape: Name = Field(description="The answer's shape under `shapes` (records path and route).")
+    route: Name | None = Field(default=None, description="Another mapping than the shape's route.")
     dedupe: Expr
     max_attempts: int = Field(default=5, ge=1)
 

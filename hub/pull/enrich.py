@@ -23,7 +23,7 @@ from hub.intake.delivery import Delivery
 from hub.intake.identity import Identity
 from hub.intake.service import IntakeService
 from hub.jsonio import dumps_exact, loads
-from hub.pull.records import records_of
+from hub.pull.records import page_shape, records_of
 from hub.store import fetches
 from hub.store.fetches import FetchRow
 
@@ -90,7 +90,8 @@ class FetchWorker:
                 Values(args={"key": row.key}, vars=account.vars, secrets=account.secrets),
             )
             answer = loads(self._client(account).send(call).content)
-            records = records_of(answer, spec.records)
+            shape = page_shape(self.project.connector(row.connector).spec, spec.shape, spec.route)
+            records = records_of(answer, shape.records)
             if not records:
                 raise ApiError(f"{row.connector} {spec.operation} returned no record for {row.key}")
         except (ApiError, TemplateError, ValueError) as exc:
@@ -109,7 +110,7 @@ class FetchWorker:
                     key,
                     datetime.now(UTC),
                     account=row.account or account.id,
-                    route=spec.route,
+                    route=shape.route,
                     traceparent=None,
                 )
             )

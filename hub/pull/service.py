@@ -15,6 +15,7 @@ from hub.api.client import ApiClient
 from hub.intake.service import IntakeService
 from hub.project import Project
 from hub.pull.lease import stream_lease
+from hub.pull.records import page_shape
 from hub.pull.sync import Progress, StreamSync
 from hub.store import Store, pull_state
 from hub.store.pull_state import PullState
@@ -115,13 +116,15 @@ class PullService:
         progress: Progress | None = None,
     ) -> Progress:
         """One sync; StreamBusy when another process is running the same stream for the same account."""
-        spec = self.project.connector(connector).spec.streams[stream]
+        connector_spec = self.project.connector(connector).spec
+        spec = connector_spec.streams[stream]
+        shape = page_shape(connector_spec, spec.shape, spec.route)
         progress = progress or Progress()
         with (
             stream_lease(self.store, connector, stream, account.name),
             self.client(account, progress) as client,
         ):
-            return StreamSync(self.intake, account, stream, spec, client, progress).run(since)
+            return StreamSync(self.intake, account, stream, spec, client, shape, progress).run(since)
 
     def status(self) -> list[PullState]:
         with self.store.transaction() as conn:

@@ -23,7 +23,7 @@ from hub.intake.service import IntakeService
 from hub.jsonio import dumps_exact, loads
 from hub.pull import cursor as cursors
 from hub.pull.pages import Page, first, following
-from hub.pull.records import field_of, records_of
+from hub.pull.records import PageShape, field_of, records_of
 from hub.store import pull_state
 
 log = logging.getLogger(__name__)
@@ -66,15 +66,11 @@ class StreamSync:
         stream_name: str,
         stream: Stream,
         client: ApiClient,
+        shape: PageShape,
         progress: Progress | None = None,
     ) -> None:
-        self.intake, self.account, self.name, self.stream, self.client = (
-            intake,
-            account,
-            stream_name,
-            stream,
-            client,
-        )
+        self.intake, self.account, self.name, self.stream = intake, account, stream_name, stream
+        self.client, self.shape = client, shape
         self.progress = progress or Progress()
         self.identity = Identity.compile(account.connector, lambda p: p, stream.dedupe, stream.account_field)
         self.values = Values(vars=account.vars, secrets=account.secrets)
@@ -172,7 +168,7 @@ class StreamSync:
                 return {**walk, "page": None}, False, None
             raise
         answer = loads(response.content)
-        records = records_of(answer, self.stream.records)
+        records = records_of(answer, self.shape.records)
         for attach in self.stream.attach:
             for record in records:
                 record[attach.as_] = self._attached(attach, record)
@@ -242,7 +238,7 @@ class StreamSync:
             dedupe_key=key,
             received_at=datetime.now(UTC),
             account=account or self.account.id,
-            route=self.stream.route,
+            route=self.shape.route,
         )
 
 

@@ -24,8 +24,7 @@ def test_two_processes_share_one_budget(tmp_path: Path, home: Path, sandbox: San
             "tiktok:streams.by_creation": {
                 "operation": "searchOrders",
                 "request": {"query": {"page_size": "40"}, "body": {}},
-                "records": "$.data.orders",
-                "route": "order",
+                "shape": "orders",
                 "dedupe": {
                     "type": "format",
                     "template": "order:{id}@{at}:{status}",

@@ -173,7 +173,7 @@ def test_any_answer_gives_records_or_a_clear_error(answer: Any) -> None:
         try:
             found = records_of(answer, path)
         except ValueError as exc:
-            assert "is not a list" in str(exc)
+            assert "is neither a list nor an object" in str(exc)
         else:
             assert all(isinstance(r, dict) for r in found)
     for paging in (
