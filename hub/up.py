@@ -98,7 +98,7 @@ def _start_pulls(
 ) -> None:
     """Scheduled pull streams (one thread per connector) and the enrichment fetch worker."""
     pulls = PullService(project, store, settings.environ, intake=service)
-    every = parse_duration(settings.environ.get("HUB_PULL_EVERY") or "5m", "HUB_PULL_EVERY").total_seconds()
+    every = parse_duration(settings.environ.get("HUB_PULL_EVERY") or "5m").total_seconds()
     for connector, accounts in pulling(pulls).items():
         log.info("pull %s: account(s) %s, every %g s", connector, ", ".join(accounts), every)
         workers.spawn(f"pull-{connector}", pull_loop, pulls, connector, every, workers.stop)

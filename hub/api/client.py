@@ -30,7 +30,8 @@ from hub.connectors.api_spec import (
     Operation,
 )
 from hub.mapping.paths import MISSING, compile_path
-from hub.store import Store, buckets
+from hub.store import Store
+from hub.store.buckets import Buckets
 
 log = logging.getLogger(__name__)
 
@@ -117,16 +118,10 @@ class ApiClient:
         limit = self.account.rate_limit(operation)
         if not self.rate_limits or limit is None:
             return
-        with self.store.transaction() as conn:
-            wait = buckets.reserve(
-                conn,
-                self.account.connector,
-                self.account.name,
-                operation,
-                limit.rps,
-                limit.burst,
-                time.time(),
-            )
+        key = (self.account.connector, self.account.name, operation)
+        with self.store.unit_of_work() as uow:
+            wait = uow.get(Buckets).reserve(*key, limit.rps, limit.burst, time.time())
+            uow.commit()
         if wait > 0:
             if self.on_wait is not None:
                 self.on_wait(wait)
@@ -196,10 +191,11 @@ class ApiClient:
                 self._adjust(call.operation, told)
         if status == 429 or status >= 500:
             if status == 429 and limit is not None and self.rate_limits:
-                with self.store.transaction() as conn:
-                    buckets.drain(
-                        conn, self.account.connector, self.account.name, call.operation, time.time()
+                with self.store.unit_of_work() as uow:
+                    uow.get(Buckets).drain(
+                        self.account.connector, self.account.name, call.operation, time.time()
                     )
+                    uow.commit()
             raise Retryable(f"HTTP {status}", status=status, retry_after=_retry_after(response))
         if status >= 400:
             raise ApiError(
@@ -220,8 +216,9 @@ class ApiClient:
         except ValueError:
             return
         if rps > 0:
-            with self.store.transaction() as conn:
-                buckets.set_rate(conn, self.account.connector, self.account.name, operation, rps)
+            with self.store.unit_of_work() as uow:
+                uow.get(Buckets).set_rate(self.account.connector, self.account.name, operation, rps)
+                uow.commit()
 
     def _excerpt(self, response: httpx.Response, token: Token | None) -> str:
         text = redact(response.text[:300], self.account)

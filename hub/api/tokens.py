@@ -18,7 +18,8 @@ from hub.api.errors import ApiError, redact
 from hub.api.templates import Values, render_strings
 from hub.connectors.api_spec import OAuth2ClientCredentials, OAuth2RefreshToken
 from hub.mapping.paths import MISSING, compile_path
-from hub.store import Store, tokens
+from hub.store import Store
+from hub.store.tokens import Tokens
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,9 @@ class TokenSource:
 
     def refused(self, token: Token) -> None:
         """The marketplace answered that `token` expired: drop it (once, for everyone)."""
-        with self.store.transaction() as conn:
-            tokens.discard(conn, self.account.connector, self.account.name, token.generation)
+        with self.store.unit_of_work() as uow:
+            uow.get(Tokens).discard(self.account.connector, self.account.name, token.generation)
+            uow.commit()
         if self._cached is not None and self._cached.generation == token.generation:
             self._cached = None
 
@@ -64,14 +66,15 @@ class TokenSource:
         c, a = self.account.connector, self.account.name
         deadline = time.monotonic() + LEASE_S * 2
         while True:
-            with self.store.transaction() as conn:
-                row = tokens.read(conn, c, a)
+            with self.store.unit_of_work() as uow:
+                row = uow.get(Tokens).read(c, a)
                 if row is not None and row.token is not None and row.expires_at is not None:
                     token = Token(row.token, row.generation, row.expires_at)
                     if self._fresh(token):
                         self._cached = token
                         return token
-                claimed = tokens.claim(conn, c, a, self.owner, time.time(), LEASE_S)
+                claimed = uow.get(Tokens).claim(c, a, self.owner, time.time(), LEASE_S)
+                uow.commit()
             if claimed:
                 return self._refresh()
             if time.monotonic() > deadline:
@@ -83,12 +86,14 @@ class TokenSource:
         try:
             value, expires_at = self._request()
         except BaseException:
-            with self.store.transaction() as conn:
-                tokens.release(conn, c, a, self.owner)
+            with self.store.unit_of_work() as uow:
+                uow.get(Tokens).release(c, a, self.owner)
+                uow.commit()
             raise
-        with self.store.transaction() as conn:
-            tokens.put(conn, c, a, self.owner, value, expires_at)
-            row = tokens.read(conn, c, a)
+        with self.store.unit_of_work() as uow:
+            uow.get(Tokens).put(c, a, self.owner, value, expires_at)
+            row = uow.get(Tokens).read(c, a)
+            uow.commit()
         generation = row.generation if row is not None else 0
         self.refreshes += 1
         log.info("%s account %s: access token refreshed (valid %.0f s)", c, a, expires_at - time.time())

@@ -65,7 +65,7 @@ class IntakeService:
             if also is not None:
                 failed = next((r for r in receipts if isinstance(r, Exception)), None)
                 if failed is not None:  # the page is pulled again; its cursor stays where it was
-                    raise failed
+                    raise failed from exc
                 with self.store.unit_of_work(pinned=True) as uow:
                     also(uow)
                     uow.commit()

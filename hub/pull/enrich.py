@@ -24,8 +24,7 @@ from hub.intake.identity import Identity
 from hub.intake.service import IntakeService
 from hub.jsonio import dumps_exact, loads
 from hub.pull.records import page_shape, records_of
-from hub.store import fetches
-from hub.store.fetches import FetchRow
+from hub.store.fetches import Fetches, FetchRow
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +62,9 @@ class FetchWorker:
         return self._clients[key]
 
     def run_once(self) -> int:
-        with self.store.transaction() as conn:
-            rows = fetches.claim(conn, time.time(), LEASE_S, self.batch)
+        with self.store.unit_of_work() as uow:
+            rows = uow.get(Fetches).claim(time.time(), LEASE_S, self.batch)
+            uow.commit()
         for row in rows:
             self._fetch(row)
         return len(rows)
@@ -114,14 +114,15 @@ class FetchWorker:
                     traceparent=None,
                 )
             )
-        self.intake.accept(deliveries, also=lambda conn: fetches.done(conn, row))
+        self.intake.accept(deliveries, also=lambda uow: uow.get(Fetches).done(row))
 
     def _failed(self, row: FetchRow, reason: str) -> None:
         spec = self.project.connector(row.connector).spec.enrich[row.route]
-        with self.store.transaction() as conn:
+        with self.store.unit_of_work() as uow:
             if row.attempts >= spec.max_attempts:
                 message = f"fetch of {row.key} by {spec.operation} failed {row.attempts} time(s): {reason}"
-                fetches.quarantine_notification(conn, row, message, datetime.now(UTC))
+                uow.get(Fetches).quarantine_notification(row, message, datetime.now(UTC))
                 log.warning("%s: %s; notification quarantined", row.connector, message)
             else:
-                fetches.retry_later(conn, row, reason, time.time() + _backoff_s(row.attempts))
+                uow.get(Fetches).retry_later(row, reason, time.time() + _backoff_s(row.attempts))
+            uow.commit()

@@ -11,7 +11,8 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from hub.store import Store, pull_state
+from hub.store import Store
+from hub.store.pull_state import PullStates
 
 TTL_S = 30.0
 HOST = socket.gethostname()
@@ -38,16 +39,18 @@ def _alive(owner: str) -> bool:
 @contextmanager
 def stream_lease(store: Store, connector: str, stream: str, account: str) -> Iterator[None]:
     owner = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    with store.transaction() as conn:
-        holder = pull_state.claim(conn, connector, stream, account, owner, time.time(), TTL_S, _alive)
+    with store.unit_of_work() as uow:
+        holder = uow.get(PullStates).claim(connector, stream, account, owner, time.time(), TTL_S, _alive)
+        uow.commit()
     if holder is not None:
         raise StreamBusy(f"{connector} {stream} ({account}) is being pulled by {holder}")
     stop = threading.Event()
 
     def heartbeat() -> None:
         while not stop.wait(TTL_S / 3):
-            with store.transaction() as conn:
-                pull_state.renew(conn, connector, stream, account, owner, time.time() + TTL_S)
+            with store.unit_of_work() as uow:
+                uow.get(PullStates).renew(connector, stream, account, owner, time.time() + TTL_S)
+                uow.commit()
 
     beat = threading.Thread(target=heartbeat, name=f"lease-{connector}-{stream}", daemon=True)
     beat.start()
@@ -56,5 +59,6 @@ def stream_lease(store: Store, connector: str, stream: str, account: str) -> Ite
     finally:
         stop.set()
         beat.join()
-        with store.transaction() as conn:
-            pull_state.renew(conn, connector, stream, account, owner, None)
+        with store.unit_of_work() as uow:
+            uow.get(PullStates).renew(connector, stream, account, owner, None)
+            uow.commit()

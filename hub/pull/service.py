@@ -17,8 +17,8 @@ from hub.project import Project
 from hub.pull.lease import stream_lease
 from hub.pull.records import page_shape
 from hub.pull.sync import Progress, StreamSync
-from hub.store import Store, pull_state
-from hub.store.pull_state import PullState
+from hub.store import Store
+from hub.store.pull_state import PullState, PullStates
 
 log = logging.getLogger(__name__)
 
@@ -127,5 +127,5 @@ class PullService:
             return StreamSync(self.intake, account, stream, spec, client, shape, progress).run(since)
 
     def status(self) -> list[PullState]:
-        with self.store.transaction() as conn:
-            return pull_state.all_states(conn)
+        with self.store.read_only() as uow:
+            return uow.get(PullStates).all_states()

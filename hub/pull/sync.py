@@ -24,7 +24,7 @@ from hub.jsonio import dumps_exact, loads
 from hub.pull import cursor as cursors
 from hub.pull.pages import Page, first, following
 from hub.pull.records import PageShape, field_of, records_of
-from hub.store import pull_state
+from hub.store.pull_state import PullStates
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +81,10 @@ class StreamSync:
 
     def run(self, since: datetime | None = None) -> Progress:
         store = self.intake.store
-        with store.transaction() as conn:
-            state = pull_state.read(conn, *self._key)
-            pull_state.started(conn, *self._key, datetime.now(UTC))
+        with store.unit_of_work() as uow:
+            state = uow.get(PullStates).read(*self._key)
+            uow.get(PullStates).started(*self._key, datetime.now(UTC))
+            uow.commit()
         resumed = state is not None and state.walk is not None and since is None
         walk = (
             state.walk
@@ -105,8 +106,9 @@ class StreamSync:
             error = f"{type(exc).__name__}: {exc}"
             raise
         finally:
-            with store.transaction() as conn:
-                pull_state.finished(conn, *self._key, datetime.now(UTC), error)
+            with store.unit_of_work() as uow:
+                uow.get(PullStates).finished(*self._key, datetime.now(UTC), error)
+                uow.commit()
         return self.progress
 
     def _new_walk(self, cursor: str | None, since: datetime | None) -> dict[str, Any]:
@@ -197,8 +199,8 @@ class StreamSync:
         deliveries = [self._delivery(r) for r in records]
         receipts = self.intake.accept(
             deliveries,
-            also=lambda conn: pull_state.page_done(
-                conn, *self._key, walk=next_walk, cursor=new_cursor, records=len(records)
+            also=lambda uow: uow.get(PullStates).page_done(
+                *self._key, walk=next_walk, cursor=new_cursor, records=len(records)
             ),
         )
         accepted = sum(1 for r in receipts if not isinstance(r, Exception) and r.status != "duplicate")
