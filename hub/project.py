@@ -27,9 +27,9 @@ from hub.connectors.spec import ConnectorSpec, SqsIntake, WebhookIntake
 from hub.formats import Issue, check_document, dotted, unique
 from hub.mapping.compiler import CompiledMapping, compile_mapping, unexpected
 from hub.mapping.context import Context
+from hub.mapping.convert import canonical
 from hub.mapping.errors import MappingError
 from hub.mapping.limits import check_depth
-from hub.mapping.convert import canonical
 from hub.mapping.paths import MISSING
 from hub.mapping.result import Deferred, Ignored, Outcome, Quarantined
 from hub.mapping.spec import MappingSpec
