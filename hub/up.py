@@ -102,7 +102,7 @@ def _start_pulls(
     for connector, accounts in pulling(pulls).items():
         log.info("pull %s: account(s) %s, every %g s", connector, ", ".join(accounts), every)
         workers.spawn(f"pull-{connector}", pull_loop, pulls, connector, every, workers.stop)
-    if any(c.spec.enrich for c in project.connectors.values()):
+    if project.enrichable:  # some connector has an API account to fetch thin notifications with
         workers.spawn("fetch", FetchWorker(service, settings.environ).run, workers.stop)
 
 

@@ -62,6 +62,9 @@ class FetchWorker:
         return self._clients[key]
 
     def run_once(self) -> int:
+        with self.store.read_only() as uow:  # idle polls take no write lock
+            if not uow.get(Fetches).due(time.time()):
+                return 0
         with self.store.unit_of_work() as uow:
             rows = uow.get(Fetches).claim(time.time(), LEASE_S, self.batch)
             uow.commit()

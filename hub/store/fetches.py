@@ -93,6 +93,11 @@ class Fetches(Repository):
     def drop(self, row: FetchRow) -> None:
         self.conn.execute(delete(fetch_queue).where(fetch_queue.c.id == row.id))
 
+    def due(self, now: float) -> bool:
+        c = fetch_queue.c
+        query = select(c.id).where(c.due_at <= now).where(or_(c.lease_until.is_(None), c.lease_until < now))
+        return self.conn.execute(query.limit(1)).first() is not None
+
     def pending(self) -> int:
         return len(self.conn.execute(select(fetch_queue.c.id)).all())
 
