@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 from hub.clock import utcnow
 from hub.intake.delivery import Delivery, Receipt
 from hub.intake.emit import Origin, commit_drafts
-from hub.mapping.result import Draft, Ignored, Mapped, Outcome, Quarantined
+from hub.mapping.result import Deferred, Draft, Ignored, Mapped, Outcome, Quarantined
 from hub.project import Project
 from hub.store import Store, UnitOfWork, inbox
+from hub.store.fetches import Fetches
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,8 @@ def _status(outcome: Outcome) -> str:
         if isinstance(outcome, Mapped)
         else "quarantined"
         if isinstance(outcome, Quarantined)
+        else "deferred"
+        if isinstance(outcome, Deferred)
         else "ignored"
     )
 
@@ -31,8 +34,14 @@ class IntakeService:
         self.store = store
         self.on_commit = on_commit
 
-    def accept(self, deliveries: Sequence[Delivery]) -> list[Receipt | Exception]:
-        """Commit a batch together (one fsync); if that fails, isolate the culprit one by one."""
+    def accept(
+        self, deliveries: Sequence[Delivery], *, also: Callable[[UnitOfWork], None] | None = None
+    ) -> list[Receipt | Exception]:
+        """Commit a batch together (one fsync); if that fails, isolate the culprit one by one.
+
+        `also` writes in the same unit of work (a pull stream's cursor moves with its page). When the batch
+        has to be split, every delivery is committed first and `also` after them, only if all of them
+        were: a crash in between fetches the page again, and the inbox dedupe makes that a no-op."""
         # Mapping is pure, so it runs before the write transaction opens and holds no lock.
         outcomes: list[Outcome] = [
             Quarantined(None, d.problem)
@@ -45,12 +54,22 @@ class IntakeService:
         try:
             with self.store.unit_of_work(pinned=True) as uow:
                 receipts: list[Receipt | Exception] = list(self._commit(uow, deliveries, outcomes))
+                if also is not None:
+                    also(uow)
                 uow.commit()
         except Exception as exc:
-            if len(deliveries) == 1:
+            if len(deliveries) <= 1 and also is None:
                 return [exc]
             log.warning("intake batch of %d failed (%s); retrying one by one", len(deliveries), exc)
-            return [self.accept([d])[0] for d in deliveries]
+            receipts = [self.accept([d])[0] for d in deliveries]
+            if also is not None:
+                failed = next((r for r in receipts if isinstance(r, Exception)), None)
+                if failed is not None:  # the page is pulled again; its cursor stays where it was
+                    raise failed from exc
+                with self.store.unit_of_work(pinned=True) as uow:
+                    also(uow)
+                    uow.commit()
+            return receipts
         if self.on_commit is not None:
             self.on_commit()
         return receipts
@@ -77,7 +96,7 @@ class IntakeService:
                     body=d.body,
                     traceparent=d.traceparent,
                     status=_status(outcome),
-                    note=outcome.reason if isinstance(outcome, Ignored) else None,
+                    note=outcome.reason if isinstance(outcome, Ignored | Deferred) else None,
                 )
             )
         ids = uow.inbox.insert_new(rows)
@@ -92,6 +111,10 @@ class IntakeService:
                 receipts[index] = Receipt("duplicate", None)
             elif isinstance(outcome, Mapped):
                 to_emit.append((Origin(inbox_id, d.connector, d.dedupe_key, d.traceparent), outcome.drafts))
+            elif isinstance(outcome, Deferred):
+                fetch = (d.connector, outcome.mapping, d.account, outcome.key, inbox_id, now.timestamp())
+                uow.get(Fetches).enqueue(*fetch)
+                receipts[index] = Receipt("accepted", inbox_id, reason=outcome.reason)
             elif isinstance(outcome, Quarantined):
                 held.append(_quarantine_row(inbox_id, d.connector, outcome))
                 receipts[index] = Receipt("quarantined", inbox_id, reason=outcome.reason)
