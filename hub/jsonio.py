@@ -37,6 +37,14 @@ def loads(raw: bytes | str) -> Any:
         raise MalformedJSON("body is not valid JSON: nested too deeply") from None
 
 
+_EXACT = msgspec.json.Encoder(decimal_format="number", order="sorted")
+
+
+def dumps_exact(value: Any) -> bytes:
+    """A value parsed by `loads` written back with its numbers as numbers (a pulled record's body)."""
+    return _EXACT.encode(value)
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)

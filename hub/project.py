@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from hub.connectors.api_lint import api_issues
 from hub.connectors.catalog_rules import catalog_issues
 from hub.connectors.envelopes import (
     Unwrap,
@@ -21,14 +22,16 @@ from hub.connectors.envelopes import (
 from hub.connectors.routing import STORED_VALUE, Router, compile_lookup, compile_routing
 from hub.connectors.shapes import Records, Split, compile_shapes
 from hub.connectors.signatures import secret_names
-from hub.connectors.sources import Headers
+from hub.connectors.sources import Headers, Read, compile_source
 from hub.connectors.spec import ConnectorSpec, SqsIntake, WebhookIntake
 from hub.formats import Issue, check_document, dotted, unique
 from hub.mapping.compiler import CompiledMapping, compile_mapping, unexpected
 from hub.mapping.context import Context
+from hub.mapping.convert import canonical
 from hub.mapping.errors import MappingError
 from hub.mapping.limits import check_depth
-from hub.mapping.result import Ignored, Outcome, Quarantined
+from hub.mapping.paths import MISSING
+from hub.mapping.result import Deferred, Ignored, Outcome, Quarantined
 from hub.mapping.spec import MappingSpec
 from hub.outcomes import combine
 from hub.yamlpos import Located, load
@@ -52,6 +55,7 @@ class Connector:
     split: Split
     unwrap_headers: UnwrapWithHeaders
     lookup: Callable[[Any], str | Ignored]
+    enrich_keys: dict[str, Read] = field(default_factory=dict)  # route -> the key of its fetch
 
     @property
     def name(self) -> str:
@@ -76,6 +80,9 @@ class Connector:
 class Project:
     root: Path
     connectors: dict[str, Connector] = field(default_factory=dict)
+    # Connectors whose `enrich` fetches can run (an API account has its secrets): their thin payloads
+    # are deferred to the fetch. Elsewhere (no credentials, `hub map`, golden cases) they map as they are.
+    enrichable: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, root: Path, only: Sequence[str] | None = None) -> Project:
@@ -137,11 +144,12 @@ class Project:
         except Exception as exc:  # a gap in the bounds of hub/mapping/limits.py
             log.exception("recognising a %s payload failed unexpectedly", connector)
             return [("$", Quarantined(None, unexpected(exc)))]
+        enrich = connector in self.enrichable
         if found is None:
-            return [("$", _routed(c, payload, ctx, headers))]
+            return [("$", _routed(c, payload, ctx, headers, enrich))]
         if not found.items:
             return [("$", Ignored(None, f"{found.shape}: the response holds no records"))]
-        return [(label, _record(c, found, record, ctx, headers)) for label, record in found.items]
+        return [(label, _record(c, found, record, ctx, headers, enrich)) for label, record in found.items]
 
 
 def _apply(c: Connector, route: str, payload: Any, ctx: Context) -> Outcome:
@@ -162,7 +170,9 @@ def _looked_up(c: Connector, value: str, payload: Any, ctx: Context) -> Outcome:
     return chosen if isinstance(chosen, Ignored) else _apply(c, chosen, payload, ctx)
 
 
-def _routed(c: Connector, payload: Any, ctx: Context, headers: Headers | None = None) -> Outcome:
+def _routed(
+    c: Connector, payload: Any, ctx: Context, headers: Headers | None = None, enrich: bool = False
+) -> Outcome:
     try:
         chosen = c.router(payload, ctx, headers)
     except MappingError as exc:
@@ -172,15 +182,32 @@ def _routed(c: Connector, payload: Any, ctx: Context, headers: Headers | None = 
         return Quarantined(None, unexpected(exc))
     if isinstance(chosen, Ignored):
         return chosen
+    if enrich and chosen in c.enrich_keys:
+        return _deferred(c, chosen, payload, ctx)
     return _apply(c, chosen, payload, ctx)
 
 
-def _record(c: Connector, found: Records, record: Any, ctx: Context, headers: Headers | None) -> Outcome:
+def _deferred(c: Connector, route: str, payload: Any, ctx: Context) -> Outcome:
+    """A thin payload whose events come from the connector's `enrich` fetch of its key."""
+    fetch = c.spec.enrich[route]
+    try:
+        key = c.enrich_keys[route](payload, ctx, None)
+    except MappingError as exc:
+        return Quarantined(route, exc.describe(), exc.detail())
+    if key is MISSING or key is None or key == "":
+        return Quarantined(route, f"enrich.{route}.key is missing from the payload")
+    value = canonical(key)
+    return Deferred(route, value, f"completed by {fetch.operation} of {value}")
+
+
+def _record(
+    c: Connector, found: Records, record: Any, ctx: Context, headers: Headers | None, enrich: bool = False
+) -> Outcome:
     if found.target.ignore is not None:
         return Ignored(None, f"{found.shape}: {found.target.ignore}")
     if found.target.route is not None:
         return _apply(c, found.target.route, record, ctx)
-    return _routed(c, record, ctx, headers)
+    return _routed(c, record, ctx, headers, enrich)
 
 
 def _read(path: Path, kind: str, issues: list[Issue]) -> Located | None:
@@ -285,9 +312,8 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
         )
         return None
     mapping_dir = folder.parent.parent / "mappings" / folder.name
-    issues.extend(
-        catalog_issues(spec, doc, path, set(mappings) | {p.stem for p in mapping_dir.glob("*.yaml")})
-    )
+    known = set(mappings) | {p.stem for p in mapping_dir.glob("*.yaml")}
+    issues.extend(catalog_issues(spec, doc, path, known))
     for value, target in spec.routing.routes.items():
         if target not in mappings and not (mapping_dir / f"{target}.yaml").exists():
             issues.append(
@@ -300,6 +326,7 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
                 )
             )
     issues.extend(_credential_issues(spec, doc, path))
+    issues.extend(api_issues(spec, doc, path, known))
     return Connector(
         spec=spec,
         folder=folder,
@@ -308,6 +335,7 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
         unwrap=compile_envelopes(spec.name, spec.envelopes),
         unwrap_headers=compile_envelopes_with_headers(spec.name, spec.envelopes),
         lookup=compile_lookup(spec.routing, spec.catalog),
+        enrich_keys={route: compile_source(fetch.key) for route, fetch in spec.enrich.items()},
         split=compile_shapes(spec.name, spec.shapes, spec.catalog),
     )
 
@@ -340,9 +368,7 @@ def _secret_uses(spec: ConnectorSpec) -> list[tuple[tuple[str | int, ...], str]]
     return uses
 
 
-def load_project(root: Path, only: Sequence[str] | None = None) -> tuple[Project, list[Issue]]:
-    issues: list[Issue] = []
-    project = Project(root)
+def _folders(root: Path, only: Sequence[str] | None, issues: list[Issue]) -> list[Path]:
     folders = sorted(p.parent for p in (root / "connectors").glob("*/connector.yaml"))
     if only:
         unknown = set(only) - {f.name for f in folders}
@@ -357,8 +383,30 @@ def load_project(root: Path, only: Sequence[str] | None = None) -> tuple[Project
                 )
             )
         folders = [f for f in folders if f.name in only]
-    for folder in folders:
+    return folders
+
+
+def load_project(root: Path, only: Sequence[str] | None = None) -> tuple[Project, list[Issue]]:
+    issues: list[Issue] = []
+    project = Project(root)
+    for folder in _folders(root, only, issues):
         connector = _load_connector(folder, issues)
         if connector is not None:
             project.connectors[connector.name] = connector
     return project, unique(issues)
+
+
+def connector_specs(root: Path, only: Sequence[str] | None = None) -> dict[str, ConnectorSpec]:
+    """Each connector's declarations, checked as `hub lint` checks them, without compiling its mappings:
+    what the Dagster code location reads. ProjectInvalid names file, line and field."""
+    issues: list[Issue] = []
+    specs: dict[str, ConnectorSpec] = {}
+    for folder in _folders(root, only, issues):
+        path = folder / "connector.yaml"
+        doc = _read(path, "connector", issues)
+        spec: ConnectorSpec | None = _parse(ConnectorSpec, doc, path, issues) if doc else None
+        if spec is not None:
+            specs[spec.name] = spec
+    if issues:
+        raise ProjectInvalid(unique(issues))
+    return specs

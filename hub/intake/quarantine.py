@@ -13,9 +13,10 @@ from hub.intake.emit import Origin, commit_drafts
 from hub.intake.fit import printable, storable_json
 from hub.intake.isolation import normalize_stored, refusal
 from hub.jsonio import MalformedJSON, loads
-from hub.mapping.result import Ignored, Mapped
+from hub.mapping.result import Deferred, Ignored, Mapped
 from hub.project import Project
 from hub.store import Store, UnitOfWork
+from hub.store.fetches import Fetches
 from hub.store.inbox import InboxRow
 from hub.store.quarantine import QuarantineEntry
 from hub.store.quarantine_audit import AuditEntry, QuarantineAudit
@@ -43,7 +44,7 @@ class Held:
 @dataclass(frozen=True, slots=True)
 class RetryResult:
     entry_id: int
-    status: str  # mapped | ignored | quarantined | resolved-already
+    status: str  # mapped | ignored | deferred | quarantined | resolved-already
     events: int = 0
     reason: str | None = None
 
@@ -144,6 +145,11 @@ class QuarantineService:
             uow.quarantine.resolve(entry_id, row.id, "mapped", now)
             uow.get(QuarantineAudit).add(row.id, "mapped", f"{written} event(s)", self.actor, now)
             return RetryResult(entry_id, "mapped", events=written)
+        if isinstance(outcome, Deferred):  # fetched again; the fetch resolves or re-quarantines it
+            fetch = (row.connector, outcome.mapping, row.account, outcome.key, row.id, now.timestamp())
+            uow.get(Fetches).enqueue(*fetch)
+            uow.quarantine.resolve(entry_id, row.id, "deferred", now)
+            return RetryResult(entry_id, "deferred", reason=outcome.reason)
         if isinstance(outcome, Ignored):
             reason = printable(outcome.reason)
             uow.quarantine.resolve(entry_id, row.id, "ignored", now)

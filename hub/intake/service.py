@@ -10,9 +10,10 @@ from hub.intake.delivery import Delivery, Receipt
 from hub.intake.emit import Origin, commit_drafts
 from hub.intake.fit import fitted, printable, storable_json
 from hub.intake.isolation import describe, normalize, refusal
-from hub.mapping.result import Draft, Ignored, Mapped, Outcome, Quarantined
+from hub.mapping.result import Deferred, Draft, Ignored, Mapped, Outcome, Quarantined
 from hub.project import Project
 from hub.store import Store, UnitOfWork, inbox
+from hub.store.fetches import Fetches
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,8 @@ def _status(outcome: Outcome) -> str:
         if isinstance(outcome, Mapped)
         else "quarantined"
         if isinstance(outcome, Quarantined)
+        else "deferred"
+        if isinstance(outcome, Deferred)
         else "ignored"
     )
 
@@ -36,11 +39,34 @@ class IntakeService:
         self.store = store
         self.on_commit = on_commit
 
-    def accept(self, deliveries: Sequence[Delivery]) -> list[Receipt | Exception]:
+    def accept(
+        self, deliveries: Sequence[Delivery], *, also: Callable[[UnitOfWork], None] | None = None
+    ) -> list[Receipt | Exception]:
         """Commit a batch together (one fsync). What goes wrong for one delivery is that delivery's
-        quarantine; an Exception in the answer means only that the store could not commit it."""
+        quarantine; an Exception in the answer means only that the store could not commit it.
+
+        `also` writes in the same unit of work (a pull stream's cursor moves with its page). When the batch
+        has to be split, every delivery is committed first and `also` after them, only if all of them
+        were: a crash in between fetches the page again, and the inbox dedupe makes that a no-op."""
         # Mapping is pure, so it runs before the write transaction opens and holds no lock.
-        return self._store([self._prepare(d) for d in deliveries])
+        batch = [self._prepare(d) for d in deliveries]
+        if also is None:
+            return self._store(batch)
+        try:
+            receipts: list[Receipt | Exception] = list(self._committed(batch, also))
+        except Exception as exc:
+            log.warning("intake batch of %d failed (%s); storing one by one", len(batch), describe(exc))
+            receipts = [receipt for prepared in batch for receipt in self._store([prepared])]
+            failed = next((r for r in receipts if isinstance(r, Exception)), None)
+            if failed is not None:  # the page is pulled again; its cursor stays where it was
+                raise failed from exc
+            with self.store.unit_of_work(pinned=True) as uow:
+                also(uow)
+                uow.commit()
+            return receipts
+        if self.on_commit is not None:
+            self.on_commit()
+        return receipts
 
     def _prepare(self, delivery: Delivery) -> Prepared:
         d = fitted(delivery)
@@ -81,10 +107,14 @@ class IntakeService:
             self.on_commit()
         return receipt
 
-    def _committed(self, batch: Sequence[Prepared]) -> list[Receipt]:
+    def _committed(
+        self, batch: Sequence[Prepared], also: Callable[[UnitOfWork], None] | None = None
+    ) -> list[Receipt]:
         """`batch` written and committed in one unit of work, on the committer thread's own connection."""
         with self.store.unit_of_work(pinned=True) as uow:
             receipts = self._commit(uow, batch)
+            if also is not None:
+                also(uow)
             uow.commit()
         return receipts
 
@@ -110,7 +140,7 @@ class IntakeService:
                     body=d.body,
                     traceparent=d.traceparent,
                     status=_status(outcome),
-                    note=printable(outcome.reason) if isinstance(outcome, Ignored) else None,
+                    note=printable(outcome.reason) if isinstance(outcome, Ignored | Deferred) else None,
                 )
             )
         ids = uow.inbox.insert_new(rows)
@@ -125,6 +155,10 @@ class IntakeService:
                 receipts[index] = Receipt("duplicate", None)
             elif isinstance(outcome, Mapped):
                 to_emit.append((Origin(inbox_id, d.connector, d.dedupe_key, d.traceparent), outcome.drafts))
+            elif isinstance(outcome, Deferred):
+                fetch = (d.connector, outcome.mapping, d.account, outcome.key, inbox_id, now.timestamp())
+                uow.get(Fetches).enqueue(*fetch)
+                receipts[index] = Receipt("accepted", inbox_id, reason=printable(outcome.reason))
             elif isinstance(outcome, Quarantined):
                 held.append(_quarantine_row(inbox_id, d.connector, outcome))
                 receipts[index] = Receipt("quarantined", inbox_id, reason=printable(outcome.reason))
