@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from hub.connectors.api_lint import api_issues
 from hub.connectors.catalog_rules import catalog_issues
 from hub.connectors.envelopes import (
     Unwrap,
@@ -31,7 +32,7 @@ from hub.mapping.errors import MappingError
 from hub.mapping.limits import check_depth
 from hub.mapping.parts import Parts, headers_read, problems
 from hub.mapping.paths import MISSING
-from hub.mapping.result import Ignored, Outcome, Quarantined
+from hub.mapping.result import Deferred, Ignored, Outcome, Quarantined
 from hub.mapping.spec import MappingSpec
 from hub.outcomes import combine
 from hub.yamlpos import Located, load
@@ -56,6 +57,7 @@ class Connector:
     unwrap_headers: UnwrapWithHeaders
     lookup: Callable[[Any], str | Ignored]
     parts: Parts = field(default_factory=Parts)
+    enrich_keys: dict[str, Read] = field(default_factory=dict)  # route -> the key of its fetch
 
     @property
     def kept_headers(self) -> tuple[str, ...]:
@@ -93,6 +95,9 @@ class Connector:
 class Project:
     root: Path
     connectors: dict[str, Connector] = field(default_factory=dict)
+    # Connectors whose `enrich` fetches can run (an API account has its secrets): their thin payloads
+    # are deferred to the fetch. Elsewhere (no credentials, `hub map`, golden cases) they map as they are.
+    enrichable: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, root: Path, only: Sequence[str] | None = None) -> Project:
@@ -160,11 +165,12 @@ class Project:
         except Exception as exc:  # a gap in the bounds of hub/mapping/limits.py
             log.exception("recognising a %s payload failed unexpectedly", connector)
             return [("$", Quarantined(None, unexpected(exc)))]
+        enrich = connector in self.enrichable
         if found is None:
-            return [("$", _routed(c, payload, ctx))]
+            return [("$", _routed(c, payload, ctx, enrich))]
         if not found.items:
             return [("$", Ignored(None, f"{found.shape}: the response holds no records"))]
-        return [(label, _record(c, found, record, ctx)) for label, record in found.items]
+        return [(label, _record(c, found, record, ctx, enrich)) for label, record in found.items]
 
 
 def _apply(c: Connector, route: str, payload: Any, ctx: Context, value: str | None = None) -> Outcome:
@@ -184,7 +190,7 @@ def _looked_up(c: Connector, value: str, payload: Any, ctx: Context) -> Outcome:
     return chosen if isinstance(chosen, Ignored) else _apply(c, chosen, payload, ctx, value)
 
 
-def _routed(c: Connector, payload: Any, ctx: Context) -> Outcome:
+def _routed(c: Connector, payload: Any, ctx: Context, enrich: bool = False) -> Outcome:
     try:
         raw = c.routing_value(payload, ctx, ctx.headers)
         chosen = c.lookup(raw)
@@ -195,15 +201,30 @@ def _routed(c: Connector, payload: Any, ctx: Context) -> Outcome:
         return Quarantined(None, unexpected(exc))
     if isinstance(chosen, Ignored):
         return chosen
+    if enrich and chosen in c.enrich_keys:
+        return _deferred(c, chosen, payload, ctx)
     return _apply(c, chosen, payload, ctx, canonical(raw) if raw is not MISSING and raw is not None else None)
 
 
-def _record(c: Connector, found: Records, record: Any, ctx: Context) -> Outcome:
+def _deferred(c: Connector, route: str, payload: Any, ctx: Context) -> Outcome:
+    """A thin payload whose events come from the connector's `enrich` fetch of its key."""
+    fetch = c.spec.enrich[route]
+    try:
+        key = c.enrich_keys[route](payload, ctx, ctx.headers)
+    except MappingError as exc:
+        return Quarantined(route, exc.describe(), exc.detail())
+    if key is MISSING or key is None or key == "":
+        return Quarantined(route, f"enrich.{route}.key is missing from the payload")
+    value = canonical(key)
+    return Deferred(route, value, f"completed by {fetch.operation} of {value}")
+
+
+def _record(c: Connector, found: Records, record: Any, ctx: Context, enrich: bool = False) -> Outcome:
     if found.target.ignore is not None:
         return Ignored(None, f"{found.shape}: {found.target.ignore}")
     if found.target.route is not None:
         return _apply(c, found.target.route, record, ctx)
-    return _routed(c, record, ctx)
+    return _routed(c, record, ctx, enrich)
 
 
 def _read(path: Path, kind: str, issues: list[Issue]) -> Located | None:
@@ -326,9 +347,8 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
             Issue(path, doc.line_of(("name",)), "name", f"must equal the folder name {folder.name!r}")
         )
         return None
-    issues.extend(
-        catalog_issues(spec, doc, path, set(mappings) | {p.stem for p in mapping_dir.glob("*.yaml")})
-    )
+    known = set(mappings) | {p.stem for p in mapping_dir.glob("*.yaml")}
+    issues.extend(catalog_issues(spec, doc, path, known))
     for value, target in spec.routing.routes.items():
         if target not in mappings and not (mapping_dir / f"{target}.yaml").exists():
             issues.append(
@@ -341,6 +361,7 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
                 )
             )
     issues.extend(_credential_issues(spec, doc, path))
+    issues.extend(api_issues(spec, doc, path, known))
     return Connector(
         spec=spec,
         folder=folder,
@@ -349,6 +370,7 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
         unwrap=compile_envelopes(spec.name, spec.envelopes),
         unwrap_headers=compile_envelopes_with_headers(spec.name, spec.envelopes),
         lookup=compile_lookup(spec.routing, spec.catalog),
+        enrich_keys={route: compile_source(fetch.key) for route, fetch in spec.enrich.items()},
         split=compile_shapes(spec.name, spec.shapes, spec.catalog),
         parts=parts,
     )
@@ -382,9 +404,7 @@ def _secret_uses(spec: ConnectorSpec) -> list[tuple[tuple[str | int, ...], str]]
     return uses
 
 
-def load_project(root: Path, only: Sequence[str] | None = None) -> tuple[Project, list[Issue]]:
-    issues: list[Issue] = []
-    project = Project(root)
+def _folders(root: Path, only: Sequence[str] | None, issues: list[Issue]) -> list[Path]:
     folders = sorted(p.parent for p in (root / "connectors").glob("*/connector.yaml"))
     if only:
         unknown = set(only) - {f.name for f in folders}
@@ -399,8 +419,30 @@ def load_project(root: Path, only: Sequence[str] | None = None) -> tuple[Project
                 )
             )
         folders = [f for f in folders if f.name in only]
-    for folder in folders:
+    return folders
+
+
+def load_project(root: Path, only: Sequence[str] | None = None) -> tuple[Project, list[Issue]]:
+    issues: list[Issue] = []
+    project = Project(root)
+    for folder in _folders(root, only, issues):
         connector = _load_connector(folder, issues)
         if connector is not None:
             project.connectors[connector.name] = connector
     return project, unique(issues)
+
+
+def connector_specs(root: Path, only: Sequence[str] | None = None) -> dict[str, ConnectorSpec]:
+    """Each connector's declarations, checked as `hub lint` checks them, without compiling its mappings:
+    what the Dagster code location reads. ProjectInvalid names file, line and field."""
+    issues: list[Issue] = []
+    specs: dict[str, ConnectorSpec] = {}
+    for folder in _folders(root, only, issues):
+        path = folder / "connector.yaml"
+        doc = _read(path, "connector", issues)
+        spec: ConnectorSpec | None = _parse(ConnectorSpec, doc, path, issues) if doc else None
+        if spec is not None:
+            specs[spec.name] = spec
+    if issues:
+        raise ProjectInvalid(unique(issues))
+    return specs

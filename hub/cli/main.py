@@ -5,7 +5,21 @@ from __future__ import annotations
 import click
 
 from hub import logs
-from hub.cli import backfills, catalog, cleanup, events, maintenance, mapping, quarantine, runtime, sqs, views
+from hub.cli import (
+    backfills,
+    catalog,
+    cleanup,
+    events,
+    maintenance,
+    mapping,
+    pull,
+    push,
+    quarantine,
+    runtime,
+    sandbox,
+    sqs,
+    views,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +35,21 @@ def cli(verbose: bool) -> None:
     logs.set_verbose(verbose)
 
 
-for module in (runtime, views, sqs, events, quarantine, mapping, catalog, maintenance, cleanup, backfills):
+for module in (
+    runtime,
+    views,
+    sqs,
+    events,
+    quarantine,
+    mapping,
+    catalog,
+    maintenance,
+    cleanup,
+    backfills,
+    sandbox,
+    pull,
+    push,
+):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from hub.connectors.api_spec import Api
+from hub.connectors.stream_spec import Action, Fetch, Stream
 from hub.mapping.spec import Condition, Expr, HeaderExpr, LookupTable, PathString, Spec
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
@@ -254,4 +256,15 @@ class ConnectorSpec(Spec):
         default_factory=dict,
         description="Tables of facts the marketplace publishes (marketplace ids and their countries and "
         "currencies), read by the mappings' `lookup`; `doc` cites the page each is copied from.",
+    )
+    api: Api | None = Field(default=None, description="How the hub calls the marketplace's API.")
+    streams: dict[Annotated[str, Field(pattern=NAME_PATTERN)], Stream] = Field(
+        default_factory=dict, description="What is pulled: each stream pages through one operation."
+    )
+    enrich: dict[Annotated[str, Field(pattern=NAME_PATTERN)], Fetch] = Field(
+        default_factory=dict,
+        description="Route -> the fetch that completes its thin payloads (the route's mapping is not used).",
+    )
+    actions: dict[Annotated[str, Field(pattern=NAME_PATTERN)], Action] = Field(
+        default_factory=dict, description="What the hub writes to the marketplace."
     )

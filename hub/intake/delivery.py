@@ -33,4 +33,4 @@ class Receipt:
     status: Status
     inbox_id: int | None
     events: int = 0
-    reason: str | None = None
+    reason: str | None = None  # as quarantine stores it: printable and bounded (the receiver logs it)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from hub.connectors.envelopes import Unwrap
@@ -13,12 +14,15 @@ from hub.connectors.routing import STORED_VALUE
 from hub.connectors.sources import Headers, Read, compile_source, header_names
 from hub.mapping.context import Context, header
 from hub.mapping.convert import canonical
-from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING
 from hub.mapping.spec import Expr
 
 if TYPE_CHECKING:
     from hub.project import Connector
+
+# An id or an account is text; a number standing for one has at most this many digits either side of
+# the point (a dedupe key column holds 255 characters anyway).
+_DIGITS = 255
 
 
 @dataclass(frozen=True)
@@ -81,18 +85,24 @@ class Identity:
     def _inner(self, payload: Any) -> Any:
         try:
             return self.unwrap(payload)
-        except MappingError:
-            return payload  # mapping quarantines it; the body still needs a stable key
+        except Exception:  # mapping quarantines it; the body still needs a stable key
+            return payload
 
 
 def _value(fn: Read | None, payload: Any, ctx: Context, headers: Mapping[str, str] | None) -> str | None:
+    """The field as text, or None when the delivery has no usable one: a malformed field is the mapping's
+    to report, with the payload kept, and never an error of the request."""
     if fn is None:
         return None
     try:
         value = fn(payload, ctx, headers)
-    except MappingError:
-        return None  # a malformed field is the mapping's to report, with the payload kept
-    return None if value is MISSING or value is None else canonical(value)
+        if value is MISSING or value is None or isinstance(value, dict | list):
+            return None
+        if isinstance(value, Decimal) and not -_DIGITS <= value.adjusted() <= _DIGITS:
+            return None  # written out in full it would be megabytes of zeros
+        return canonical(value)
+    except Exception:  # any failure: no usable value
+        return None
 
 
 def delivery_identity(connector: Connector) -> Identity | None:

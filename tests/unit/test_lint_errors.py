@@ -32,7 +32,7 @@ def test_every_problem_is_reported_at_once_with_line_and_known_values(tmp_path: 
     )
     connector = project / "connectors" / "tiktok" / "connector.yaml"
     connector.write_text(
-        connector.read_text().replace("encoding: hex", "encoding: hex\n      algoritm: sha256")
+        connector.read_text().replace("encoding: hex", "encoding: hex\n      algoritm: sha256", 1)
     )
 
     result = HubCli(hub_env(home, project)).run("lint", check=False)
