@@ -68,7 +68,8 @@ def configure(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     # groups report what matters (a failed publish, a failing group) themselves.
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     # botocore logs request details at DEBUG and credential sources at INFO: neither belongs in our logs.
-    for name in ("botocore", "boto3", "urllib3"):
+    # httpx logs every request URL at INFO; token requests carry credentials in theirs (TikTok).
+    for name in ("botocore", "boto3", "urllib3", "httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # "1 change detected": hub.reload says more
     # Alembic says which plugins it loaded and which migration context it uses on every start.

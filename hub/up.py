@@ -5,20 +5,24 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 
 import uvicorn
 from fastapi import FastAPI
 
 from hub import logs, tracing
 from hub.broker.port import Broker
-from hub.config import Settings
+from hub.config import Settings, parse_duration
 from hub.consumers.registry import groups
 from hub.consumers.runner import GroupRunner
 from hub.intake.committer import GroupCommitter
 from hub.intake.service import IntakeService
 from hub.intake.sqs import SqsPoller
 from hub.intake.sqs_config import SqsOff, make_client
+from hub.pull.enrich import FetchWorker
+from hub.pull.scheduler import pull_loop, pulling
+from hub.pull.service import PullService
 from hub.receiver.app import create_app
 from hub.receiver.endpoints import WebhookEndpoint, build_endpoints
 from hub.receiver.metrics_route import add_metrics
@@ -26,6 +30,7 @@ from hub.receiver.observe import Observe
 from hub.relay.service import RelayService
 from hub.reload import LiveEndpoints, Reloader, version_of
 from hub.status import Status, snapshot
+from hub.store.probe import StoreHealth, StoreProbe
 from hub.supervisor import Part, Server, supervise
 from hub.ui import start_beside_hub
 from hub.wiring import connector_secrets, load_project, open_broker, open_store, sqs_intakes
@@ -54,11 +59,14 @@ def server_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
 
 
 def receiver_app(
-    endpoints: Mapping[str, WebhookEndpoint], committer: GroupCommitter, figures: Callable[[], Status] | None
+    endpoints: Mapping[str, WebhookEndpoint],
+    committer: GroupCommitter,
+    figures: Callable[[], Status] | None,
+    ready: Callable[[], StoreHealth] | None = None,
 ) -> FastAPI:
-    """The receiver as served: the webhook endpoints and health, /metrics (the counters and, when given,
-    the figures), and a span and a count per webhook request."""
-    app = create_app(endpoints, committer)
+    """The receiver as served: the webhook endpoints, /healthz and /readyz, /metrics (the counters and,
+    when given, the figures), and a span and a count per webhook request."""
+    app = create_app(endpoints, committer, ready=ready)
     add_metrics(app, figures)
     app.add_middleware(Observe, connectors=endpoints)
     return app
@@ -76,10 +84,31 @@ def tune_runtime() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
+def pull_parts(service: IntakeService, settings: Settings) -> list[Part]:
+    """Scheduled pull streams (one part per connector, so one marketplace's rate waits never hold
+    another's pulls) and the enrichment fetch worker."""
+    pulls = PullService(service.project, service.store, settings.environ, intake=service)
+    every = parse_duration(settings.environ.get("HUB_PULL_EVERY") or "5m").total_seconds()
+    parts = []
+    for connector, accounts in pulling(pulls).items():
+        log.info("pull %s: account(s) %s, every %g s", connector, ", ".join(accounts), every)
+        parts.append(Part(f"pull-{connector}", partial(pull_loop, pulls, connector, every)))
+    if service.project.enrichable:  # some connector has an API account to fetch thin notifications with
+        parts.append(Part("fetch", FetchWorker(service, settings.environ).run))
+    return parts
+
+
 def serve(
-    settings: Settings, *, host: str, port: int, with_workers: bool, ui: tuple[str, int] | None = None
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    with_workers: bool,
+    ui: tuple[str, int] | None = None,
+    beside: Sequence[Part] = (),
 ) -> int:
-    """Run until SIGINT or SIGTERM; return the exit code."""
+    """Run until SIGINT or SIGTERM; return the exit code. `beside`: more parts to supervise with the hub's
+    own (`hub up --sandbox`'s sandbox)."""
     # Everything that can be wrong with the configuration fails here, before the port opens.
     project = load_project(settings)
     secrets = connector_secrets(project, settings)
@@ -99,7 +128,8 @@ def serve(
     endpoints = LiveEndpoints(build_endpoints(project, secrets))
     # The figures' own broker client: a scrape never waits behind the relay's publish.
     status_broker = open_broker(settings) if with_workers else None
-    app = receiver_app(endpoints, committer, lambda: snapshot(store, status_broker, list(specs.values())))
+    figures = lambda: snapshot(store, status_broker, list(specs.values()))  # noqa: E731
+    app = receiver_app(endpoints, committer, figures, ready=StoreProbe(store).check)
     version = version_of(settings.project)
     reloader = Reloader(settings, service, endpoints, version, on_secrets=_scrub)
     log.info(
@@ -108,7 +138,7 @@ def serve(
         version,
     )
 
-    parts: list[Part] = [Part("reload", reloader.watch)]
+    parts: list[Part] = [Part("reload", reloader.watch), *beside]
     broker: Broker | None = None
     if with_workers:
         broker = open_broker(settings)
@@ -123,6 +153,7 @@ def serve(
                 continue
             poller = SqsPoller(queue, make_client(queue), project.connector(queue.connector), service)
             parts.append(Part(f"sqs-{queue.connector}", poller.run))
+        parts += pull_parts(service, settings)
         log.info(
             "hub up: store %s, broker %s, %d consumer group(s), %d SQS poller(s)",
             store.describe(),

@@ -13,8 +13,11 @@ from hub.cli import (
     events,
     maintenance,
     mapping,
+    pull,
+    push,
     quarantine,
     runtime,
+    sandbox,
     sqs,
     status,
     views,
@@ -47,6 +50,9 @@ for module in (
     maintenance,
     cleanup,
     backfills,
+    sandbox,
+    pull,
+    push,
 ):
     for command in module.COMMANDS:
         cli.add_command(command)

@@ -26,7 +26,14 @@ from hub.wiring import open_broker, open_store
     envvar="HUB_PORT",
     help="Receiver port (or HUB_PORT).",
 )
-@click.option("--ui-port", default=3000, show_default=True, type=int, help="Port of the Dagster UI.")
+@click.option(
+    "--ui-port",
+    default=3000,
+    show_default=True,
+    type=int,
+    envvar="HUB_UI_PORT",
+    help="Port of the Dagster UI (or HUB_UI_PORT).",
+)
 @click.option(
     "--ui-host",
     default="127.0.0.1",
@@ -34,13 +41,63 @@ from hub.wiring import open_broker, open_store
     help="Interface of the Dagster UI, which has no login of its own: put one in front before widening it.",
 )
 @click.option("--no-ui", is_flag=True, envvar="HUB_NO_UI", help="Leave the Dagster webserver and daemon out.")
+@click.option(
+    "--sandbox",
+    "with_sandbox",
+    is_flag=True,
+    help="Start the marketplace sandbox beside the hub and point every connector without real "
+    "credentials in the environment at it.",
+)
+@click.option(
+    "--sandbox-port",
+    default=8090,
+    show_default=True,
+    type=int,
+    envvar="HUB_SANDBOX_PORT",
+    help="Port of the sandbox (or HUB_SANDBOX_PORT).",
+)
+@click.option(
+    "--sandbox-orders", default=20, show_default=True, type=int, help="Orders per marketplace at start."
+)
+@click.option(
+    "--sandbox-every",
+    default=10.0,
+    show_default=True,
+    type=float,
+    help="Seconds between the sandbox's new orders and status changes.",
+)
 @friendly_errors
-def up(host: str, port: int, ui_port: int, ui_host: str, no_ui: bool) -> None:
-    """Run the receiver, the relay, every consumer group and the Dagster UI (webserver and daemon, on
-    --ui-port); stop with Ctrl-C or SIGTERM."""
+def up(
+    host: str,
+    port: int,
+    ui_port: int,
+    ui_host: str,
+    no_ui: bool,
+    with_sandbox: bool,
+    sandbox_port: int,
+    sandbox_orders: int,
+    sandbox_every: float,
+) -> None:
+    """Run the receiver, the relay, every consumer group, the scheduled pulls and the Dagster UI
+    (webserver and daemon, on --ui-port); stop with Ctrl-C or SIGTERM."""
+    ui = None if no_ui else (ui_host, ui_port)
+    if with_sandbox:
+        from hub.sandbox.launch import up_with_sandbox
+
+        logs.configure()
+        sys.exit(
+            up_with_sandbox(
+                settings(),
+                host=host,
+                port=port,
+                ui=ui,
+                sandbox_port=sandbox_port,
+                orders=sandbox_orders,
+                every_s=sandbox_every,
+            )
+        )
     from hub.up import serve
 
-    ui = None if no_ui else (ui_host, ui_port)
     sys.exit(serve(settings(), host=host, port=port, with_workers=True, ui=ui))
 
 

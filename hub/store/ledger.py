@@ -6,7 +6,7 @@ import zlib
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 
 from hub.store.repository import Repository
 from hub.store.tables import inventory_levels
@@ -51,3 +51,10 @@ class Ledger(Repository):
             set_={"on_hand": stmt.excluded.on_hand, "updated_at": stmt.excluded.updated_at},
         )
         self.conn.execute(stmt)
+
+    def on_hand_by_sku(self) -> dict[str, int]:
+        """Every SKU's on-hand quantity over all its locations (never below zero): what a channel may
+        sell."""
+        levels = inventory_levels.c
+        query = select(levels.sku, func.sum(levels.on_hand)).group_by(levels.sku).order_by(levels.sku)
+        return {sku: max(int(total), 0) for sku, total in self.conn.execute(query).all()}
