@@ -24,6 +24,8 @@ class Payload:
     account: str | None
     received_at: datetime | None
     body: bytes
+    headers: dict[str, str] | None = None  # a live delivery's request headers
+    root: Path = REPO  # the project the case belongs to
 
 
 def encode(value: Any) -> str:
@@ -38,9 +40,9 @@ def encode(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def payloads(root: Path = REPO) -> list[Payload]:
+def payloads(*roots: Path) -> list[Payload]:
     out = []
-    for case in load_cases(root):
+    for root, case in ((r, c) for r in roots or (REPO,) for c in load_cases(r)):
         expect = case.spec.get("expect") or {}
         if "events" not in expect:
             continue
@@ -55,6 +57,8 @@ def payloads(root: Path = REPO) -> list[Payload]:
                 spec.get("account"),
                 received_at(spec),
                 encode(build_input(case)).encode(),
+                spec.get("headers"),
+                root,
             )
         )
     return out

@@ -63,19 +63,32 @@ def resolve(
 
 
 class RedactingFilter(logging.Filter):
-    """Last line of defence: scrub known secret values from any log record."""
+    """Last line of defence: scrub known secret values from any log record, its traceback and stack
+    included (an exception's message or a frame's source line can hold a secret as well)."""
+
+    _formatter = logging.Formatter()
 
     def __init__(self, values: Iterable[str]) -> None:
         super().__init__()
         self._values = sorted({v for v in values if len(v) >= 4}, key=len, reverse=True)
 
+    def _redact(self, text: str) -> str:
+        for value in self._values:
+            text = text.replace(value, "***")
+        return text
+
     def filter(self, record: logging.LogRecord) -> bool:
         if not self._values:
             return True
         message = record.getMessage()
-        redacted = message
-        for value in self._values:
-            redacted = redacted.replace(value, "***")
+        redacted = self._redact(message)
         if redacted != message:
             record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            # Formatted here, once: the handler's formatter uses exc_text when it is set.
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._redact(record.stack_info)
         return True

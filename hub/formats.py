@@ -14,7 +14,7 @@ from jsonschema.exceptions import ValidationError
 
 from hub.yamlpos import Located
 
-Kind = Literal["connector", "mapping", "golden", "inventory"]
+Kind = Literal["connector", "mapping", "golden", "inventory", "consumer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,8 @@ def format_schema(kind: Kind) -> dict[str, Any]:
         from hub.golden_format import GoldenFile as model  # type: ignore[assignment]
     elif kind == "inventory":
         from hub.domain.policy import InventoryPolicy as model  # type: ignore[assignment]
+    elif kind == "consumer":
+        from hub.consumers.spec import ConsumerGroupSpec as model  # type: ignore[assignment]
     else:
         from hub.mapping.spec import MappingSpec as model  # type: ignore[assignment]
     schema = model.model_json_schema(by_alias=True)

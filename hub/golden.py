@@ -152,6 +152,7 @@ def delivery(project: Project, case: Case) -> Delivery:
         route=None if spec.get("routed") else spec.get("route", case.mapping),
         account=spec.get("account"),
         received_at=received_at(spec),
+        headers=spec.get("headers"),
     )
 
 

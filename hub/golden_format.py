@@ -47,6 +47,10 @@ class CaseInput(Spec):
         default=None, description="The mapping a pulled record goes to; default: this file's mapping."
     )
     routed: bool = Field(default=False, description="Routed by the connector's routing, as a delivery is.")
+    headers: dict[str, str] = Field(
+        default_factory=dict,
+        description="The delivery's request headers (names as sent), for connectors that read headers.",
+    )
 
 
 class ExpectedEvent(Spec):

@@ -29,12 +29,12 @@ def quarantine_size(store: Store) -> int:
         return uow.get(Gauges).open_quarantine()
 
 
-def dead_letters(store: Store) -> int:
-    """Events the consumer groups gave up on. The dead-letter store arrives with the operability
-    work (per-group retries and `hub dlq`); until then no group parks anything, so this is 0. It is the
-    one function the Dagster check reads: the dead-letter store replaces this body."""
-    del store
-    return 0
+def dead_letters(store: Store, group: str | None = None) -> int:
+    """Dead letters waiting for a person (`hub dlq ls`), of every consumer group or of `group`; the events
+    parked behind them are not counted. The number the Dagster check, /metrics and `hub status` show."""
+    with store.read_only() as uow:
+        counts = uow.dead_letters.dead_counts()
+    return counts.get(group, 0) if group is not None else sum(counts.values())
 
 
 def outbox_backlog(store: Store) -> Backlog:

@@ -23,15 +23,26 @@ def loads(raw: bytes | str) -> Any:
 
     msgspec parses what strict JSON allows, two to three times faster than the standard library; whatever
     it refuses (a byte-order mark, NaN, UTF-16, a lone surrogate, malformed text) goes to the standard
-    library, which accepts what it always accepted and words the error as it always did."""
+    library, which accepts what it always accepted and words the error as it always did. Nesting deeper
+    than the interpreter's stack is malformed too, whoever parses it."""
     try:
-        return _FAST.decode(raw)
-    except msgspec.DecodeError:
-        pass
-    try:
+        try:
+            return _FAST.decode(raw)
+        except msgspec.DecodeError:
+            pass
         return json.loads(raw, parse_float=Decimal)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedJSON(f"body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise MalformedJSON("body is not valid JSON: nested too deeply") from None
+
+
+_EXACT = msgspec.json.Encoder(decimal_format="number", order="sorted")
+
+
+def dumps_exact(value: Any) -> bytes:
+    """A value parsed by `loads` written back with its numbers as numbers (a pulled record's body)."""
+    return _EXACT.encode(value)
 
 
 def _default(value: Any) -> Any:

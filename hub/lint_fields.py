@@ -40,6 +40,8 @@ class _Fields:
             if isinstance(emitter, s.ForEach):
                 self.emitters(emitter.emit, (*here, "emit"))
                 continue
+            if isinstance(emitter, s.Include):
+                continue  # the included mapping's fields are checked in its own file
             self.shared(emitter.data, _events_of(emitter.event), (*here, "data"))
             for event_type, fields in emitter.data_by_event.items():
                 self.fields(fields, _schema(event_type), event_type, (*here, "data_by_event", event_type))

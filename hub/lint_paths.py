@@ -15,7 +15,7 @@ from hub.mapping import spec as s
 from hub.mapping.convert import canonical
 from hub.mapping.inputs import load_schema, pointed
 from hub.mapping.paths import EVERY, parse
-from hub.mapping.walk import ITEMS, Absolute, PathUse, render, walk
+from hub.mapping.walk import ENTRIES, ITEMS, NAMED, Absolute, PathUse, render, walk
 from hub.yamlpos import Located
 
 _SCALARS = {"string", "number", "integer", "boolean", "null"}
@@ -67,7 +67,22 @@ class Schema:
         """The schema nodes a path reaches; Missing where a step names nothing; None when the schema
         cannot tell (an open object, an external $ref)."""
         nodes: list[Node] = [self.record]
+        entry = False
         for index, step in enumerate(absolute):
+            if step is ENTRIES:  # an entry {key, value} of the objects reached so far
+                entry = True
+                continue
+            if entry:
+                entry = False
+                if step == "key":
+                    return None  # any key of the object: a string the schema does not name
+                if step != "value":
+                    return Missing(index, ("key", "value"), "names no part of an entry")
+                values = self._values(nodes)
+                if values is None:
+                    return None
+                nodes = values
+                continue
             found: list[Node] = []
             undecided = False
             known: set[str] = set()
@@ -117,6 +132,22 @@ class Schema:
             return Missing(index, tuple(sorted(known)), reason)
         return nodes
 
+    def _values(self, nodes: list[Node]) -> list[Node] | None:
+        """The nodes of every property value of the objects (an entry's value); None when open."""
+        found: list[Node] = []
+        for node in nodes:
+            for branch, at in self._branches(node):
+                props = branch.get("properties") or {}
+                found += [(v, f"{at}/properties/{k}") for k, v in props.items()]
+                patterns = branch.get("patternProperties") or {}
+                found += [(v, f"{at}/patternProperties/{p}") for p, v in patterns.items()]
+                extra = branch.get("additionalProperties")
+                if isinstance(extra, dict) and extra:
+                    found.append((extra, f"{at}/additionalProperties"))
+                elif extra is None and not props and not patterns and not _COMBINED.intersection(branch):
+                    return None  # an object without declared properties: anything may be there
+        return found or None
+
     def enum(self, absolute: Absolute) -> list[Any]:
         """The values the schema enumerates at a path (empty when it enumerates none). An enum at a
         `lenient` location is one the marketplace itself contradicts: it is not held against a table."""
@@ -161,7 +192,7 @@ def check_mapping(file: Path, doc: Located, spec: s.MappingSpec, connector_dir: 
         issues += _path_issue(file, doc, use, schemas)
     for table in walked.tables:
         source = table.source
-        if source is None or source.absolute is None:
+        if source is None or source.absolute is None or source.absolute[:1] == (NAMED,):
             continue
         cut, reference, schema = _covering(schemas, source.absolute)
         enumerated = schema.enum(source.absolute[len(cut) :])
@@ -194,7 +225,7 @@ def _covering(schemas: Schemas, absolute: Absolute) -> tuple[tuple[Any, ...], st
 
 
 def _path_issue(file: Path, doc: Located, use: PathUse, schemas: Schemas) -> list[Issue]:
-    if use.absolute is None:
+    if use.absolute is None or use.absolute[:1] == (NAMED,):
         return []
     cut, reference, schema = _covering(schemas, use.absolute)
     reached = schema.nodes(use.absolute[len(cut) :])

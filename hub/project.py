@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from hub.connectors.api_lint import api_issues
 from hub.connectors.catalog_rules import catalog_issues
 from hub.connectors.envelopes import (
     Unwrap,
@@ -18,18 +19,21 @@ from hub.connectors.envelopes import (
     compile_envelopes,
     compile_envelopes_with_headers,
 )
-from hub.connectors.routing import STORED_VALUE, Router, compile_lookup, compile_routing
+from hub.connectors.routing import STORED_VALUE, compile_lookup
 from hub.connectors.shapes import Records, Split, compile_shapes
 from hub.connectors.signatures import secret_names
-from hub.connectors.sources import Headers
+from hub.connectors.sources import Headers, Read, compile_source
 from hub.connectors.spec import ConnectorSpec, SqsIntake, WebhookIntake
 from hub.domain.policy import InventoryPolicy
 from hub.formats import Issue, check_document, dotted, unique
 from hub.mapping.compiler import CompiledMapping, compile_mapping, unexpected
 from hub.mapping.context import Context
+from hub.mapping.convert import canonical
 from hub.mapping.errors import MappingError
 from hub.mapping.limits import check_depth
-from hub.mapping.result import Ignored, Outcome, Quarantined
+from hub.mapping.parts import Parts, headers_read, problems
+from hub.mapping.paths import MISSING
+from hub.mapping.result import Deferred, Ignored, Outcome, Quarantined
 from hub.mapping.spec import MappingSpec
 from hub.outcomes import combine
 from hub.yamlpos import Located, load
@@ -48,11 +52,26 @@ class Connector:
     spec: ConnectorSpec
     folder: Path
     mappings: dict[str, CompiledMapping]
-    router: Router
+    routing_value: Read  # the routing field's (or header's) value
     unwrap: Unwrap
     split: Split
     unwrap_headers: UnwrapWithHeaders
     lookup: Callable[[Any], str | Ignored]
+    parts: Parts = field(default_factory=Parts)
+    enrich_keys: dict[str, Read] = field(default_factory=dict)  # route -> the key of its fetch
+
+    @property
+    def kept_headers(self) -> tuple[str, ...]:
+        """The request headers the mappings read: intake keeps them with each stored delivery. Never the
+        header that carries the signature or token (`hub lint` reports a mapping that reads it)."""
+        secret = (self.secret_header or "").lower()
+        return tuple(h for h in headers_read(self.parts.mappings) if h.lower() != secret)
+
+    @property
+    def secret_header(self) -> str | None:
+        """The request header that carries the webhook's signature, token or password."""
+        webhook = self.webhook
+        return getattr(webhook.signature, "header", None) if webhook is not None else None
 
     @property
     def name(self) -> str:
@@ -78,6 +97,9 @@ class Project:
     root: Path
     connectors: dict[str, Connector] = field(default_factory=dict)
     inventory: InventoryPolicy = field(default_factory=InventoryPolicy)  # the project's inventory.yaml
+    # Connectors whose `enrich` fetches can run (an API account has its secrets): their thin payloads
+    # are deferred to the fetch. Elsewhere (no credentials, `hub map`, golden cases) they map as they are.
+    enrichable: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, root: Path, only: Sequence[str] | None = None) -> Project:
@@ -102,12 +124,15 @@ class Project:
         account: str | None = None,
         route: str | None = None,
         received_at: datetime | None = None,
+        headers: Headers | None = None,
     ) -> Outcome:
         """Map one payload: recognise its shape, route each record, check it, map it, validate the drafts.
         A list response gives the events of every record; one record that fails quarantines the payload
-        whole, naming the record. Pure: no I/O."""
+        whole, naming the record. `headers` are the delivery's (those intake keeps). Pure: no I/O."""
         return combine(
-            self.normalize_each(connector, payload, account=account, route=route, received_at=received_at)
+            self.normalize_each(
+                connector, payload, account=account, route=route, received_at=received_at, headers=headers
+            )
         )
 
     def normalize_each(
@@ -118,16 +143,19 @@ class Project:
         account: str | None = None,
         route: str | None = None,
         received_at: datetime | None = None,
+        headers: Headers | None = None,
     ) -> list[tuple[str, Outcome]]:
         """Each record's outcome, labelled with where the record sits in the payload. `route` maps the
         whole payload with that mapping (a pulled record whose stream knows its route)."""
         c = self.connector(connector)
-        ctx = Context(connector, account, route, received_at)
         try:
             check_depth(payload)
-            payload, headers = c.unwrap_headers(payload)
+            payload, recorded = c.unwrap_headers(payload)
         except MappingError as exc:
             return [("$", Quarantined(None, exc.summary(), exc.detail()))]
+        # A recorded delivery's own headers, else the delivery's.
+        headers = recorded if recorded is not None else headers
+        ctx = Context(connector, account, route, received_at, headers)
         if route is not None and route.startswith(STORED_VALUE):
             return [("$", _looked_up(c, route[len(STORED_VALUE) :], payload, ctx))]
         if route is not None:
@@ -139,20 +167,20 @@ class Project:
         except Exception as exc:  # a gap in the bounds of hub/mapping/limits.py
             log.exception("recognising a %s payload failed unexpectedly", connector)
             return [("$", Quarantined(None, unexpected(exc)))]
+        enrich = connector in self.enrichable
         if found is None:
-            return [("$", _routed(c, payload, ctx, headers))]
+            return [("$", _routed(c, payload, ctx, enrich))]
         if not found.items:
             return [("$", Ignored(None, f"{found.shape}: the response holds no records"))]
-        return [(label, _record(c, found, record, ctx, headers)) for label, record in found.items]
+        return [(label, _record(c, found, record, ctx, enrich)) for label, record in found.items]
 
 
-def _apply(c: Connector, route: str, payload: Any, ctx: Context) -> Outcome:
+def _apply(c: Connector, route: str, payload: Any, ctx: Context, value: str | None = None) -> Outcome:
     mapping = c.mappings.get(route)
     if mapping is None:
         return Quarantined(None, f"route {route!r} names no mapping in mappings/{c.name}/")
-    return mapping.apply(
-        payload, Context(ctx.connector, ctx.account, route, ctx.received_at), depth_checked=True
-    )
+    ctx = Context(ctx.connector, ctx.account, route, ctx.received_at, ctx.headers, value)
+    return mapping.apply(payload, ctx, depth_checked=True)
 
 
 def _looked_up(c: Connector, value: str, payload: Any, ctx: Context) -> Outcome:
@@ -161,12 +189,13 @@ def _looked_up(c: Connector, value: str, payload: Any, ctx: Context) -> Outcome:
         chosen = c.lookup(value)
     except MappingError as exc:
         return Quarantined(None, exc.summary(), exc.detail())
-    return chosen if isinstance(chosen, Ignored) else _apply(c, chosen, payload, ctx)
+    return chosen if isinstance(chosen, Ignored) else _apply(c, chosen, payload, ctx, value)
 
 
-def _routed(c: Connector, payload: Any, ctx: Context, headers: Headers | None = None) -> Outcome:
+def _routed(c: Connector, payload: Any, ctx: Context, enrich: bool = False) -> Outcome:
     try:
-        chosen = c.router(payload, ctx, headers)
+        raw = c.routing_value(payload, ctx, ctx.headers)
+        chosen = c.lookup(raw)
     except MappingError as exc:
         return Quarantined(None, exc.summary(), exc.detail())
     except Exception as exc:  # a gap in the bounds of hub/mapping/limits.py
@@ -174,15 +203,30 @@ def _routed(c: Connector, payload: Any, ctx: Context, headers: Headers | None = 
         return Quarantined(None, unexpected(exc))
     if isinstance(chosen, Ignored):
         return chosen
-    return _apply(c, chosen, payload, ctx)
+    if enrich and chosen in c.enrich_keys:
+        return _deferred(c, chosen, payload, ctx)
+    return _apply(c, chosen, payload, ctx, canonical(raw) if raw is not MISSING and raw is not None else None)
 
 
-def _record(c: Connector, found: Records, record: Any, ctx: Context, headers: Headers | None) -> Outcome:
+def _deferred(c: Connector, route: str, payload: Any, ctx: Context) -> Outcome:
+    """A thin payload whose events come from the connector's `enrich` fetch of its key."""
+    fetch = c.spec.enrich[route]
+    try:
+        key = c.enrich_keys[route](payload, ctx, ctx.headers)
+    except MappingError as exc:
+        return Quarantined(route, exc.describe(), exc.detail())
+    if key is MISSING or key is None or key == "":
+        return Quarantined(route, f"enrich.{route}.key is missing from the payload")
+    value = canonical(key)
+    return Deferred(route, value, f"completed by {fetch.operation} of {value}")
+
+
+def _record(c: Connector, found: Records, record: Any, ctx: Context, enrich: bool = False) -> Outcome:
     if found.target.ignore is not None:
         return Ignored(None, f"{found.shape}: {found.target.ignore}")
     if found.target.route is not None:
         return _apply(c, found.target.route, record, ctx)
-    return _routed(c, record, ctx, headers)
+    return _routed(c, record, ctx, enrich)
 
 
 def _read(path: Path, kind: str, issues: list[Issue]) -> Located | None:
@@ -258,15 +302,30 @@ def _child(node: Any, step: Any) -> Any:
     return _NONE
 
 
-def _load_mappings(folder: Path, mapping_dir: Path, issues: list[Issue]) -> dict[str, CompiledMapping]:
-    mappings: dict[str, CompiledMapping] = {}
+def _read_mappings(mapping_dir: Path, issues: list[Issue]) -> dict[str, tuple[Path, Located, MappingSpec]]:
+    specs: dict[str, tuple[Path, Located, MappingSpec]] = {}
     for file in sorted(mapping_dir.glob("*.yaml")):
         doc = _read(file, "mapping", issues)
         spec: MappingSpec | None = _parse(MappingSpec, doc, file, issues) if doc else None
-        if spec is None or doc is None:
+        if spec is not None and doc is not None:
+            specs[file.stem] = (file, doc, spec)
+    return specs
+
+
+def _compile_mappings(
+    read: dict[str, tuple[Path, Located, MappingSpec]], parts: Parts, issues: list[Issue]
+) -> dict[str, CompiledMapping]:
+    """Compile each mapping, after its includes and lookups are checked against the connector's parts."""
+    mappings: dict[str, CompiledMapping] = {}
+    for name, (file, doc, spec) in read.items():
+        found = problems(name, spec, parts)
+        for problem in found:
+            loc = problem.loc
+            issues.append(Issue(file, doc.line_of(loc), dotted(loc), problem.message, problem.known))
+        if found:
             continue
         try:
-            mappings[file.stem] = compile_mapping(file.stem, file, spec, folder)
+            mappings[name] = compile_mapping(name, file, spec, parts.folder, parts)
         except (OSError, ValueError) as exc:
             issues.append(Issue(file, doc.line_of(("input", "schema")), "input.schema", str(exc)))
     return mappings
@@ -274,11 +333,15 @@ def _load_mappings(folder: Path, mapping_dir: Path, issues: list[Issue]) -> dict
 
 def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
     path = folder / "connector.yaml"
-    # Mappings are checked even when the connector file is broken: lint reports everything at once.
-    mappings = _load_mappings(folder, folder.parent.parent / "mappings" / folder.name, issues)
-
+    mapping_dir = folder.parent.parent / "mappings" / folder.name
+    read = _read_mappings(mapping_dir, issues)
     doc = _read(path, "connector", issues)
     spec: ConnectorSpec | None = _parse(ConnectorSpec, doc, path, issues) if doc else None
+    # Mappings are checked even when the connector file is broken: lint reports everything at once.
+    tables = spec.lookups if spec is not None else {}
+    files = frozenset(p.stem for p in mapping_dir.glob("*.yaml"))
+    parts = Parts({name: entry[2] for name, entry in read.items()}, tables, folder, files)
+    mappings = _compile_mappings(read, parts, issues)
     if spec is None or doc is None:
         return None
     if spec.name != folder.name:
@@ -286,10 +349,8 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
             Issue(path, doc.line_of(("name",)), "name", f"must equal the folder name {folder.name!r}")
         )
         return None
-    mapping_dir = folder.parent.parent / "mappings" / folder.name
-    issues.extend(
-        catalog_issues(spec, doc, path, set(mappings) | {p.stem for p in mapping_dir.glob("*.yaml")})
-    )
+    known = set(mappings) | {p.stem for p in mapping_dir.glob("*.yaml")}
+    issues.extend(catalog_issues(spec, doc, path, known))
     for value, target in spec.routing.routes.items():
         if target not in mappings and not (mapping_dir / f"{target}.yaml").exists():
             issues.append(
@@ -302,15 +363,18 @@ def _load_connector(folder: Path, issues: list[Issue]) -> Connector | None:
                 )
             )
     issues.extend(_credential_issues(spec, doc, path))
+    issues.extend(api_issues(spec, doc, path, known))
     return Connector(
         spec=spec,
         folder=folder,
         mappings=mappings,
-        router=compile_routing(spec.routing, spec.catalog),
+        routing_value=compile_source(spec.routing.from_),
         unwrap=compile_envelopes(spec.name, spec.envelopes),
         unwrap_headers=compile_envelopes_with_headers(spec.name, spec.envelopes),
         lookup=compile_lookup(spec.routing, spec.catalog),
+        enrich_keys={route: compile_source(fetch.key) for route, fetch in spec.enrich.items()},
         split=compile_shapes(spec.name, spec.shapes, spec.catalog),
+        parts=parts,
     )
 
 
@@ -342,9 +406,7 @@ def _secret_uses(spec: ConnectorSpec) -> list[tuple[tuple[str | int, ...], str]]
     return uses
 
 
-def load_project(root: Path, only: Sequence[str] | None = None) -> tuple[Project, list[Issue]]:
-    issues: list[Issue] = []
-    project = Project(root)
+def _folders(root: Path, only: Sequence[str] | None, issues: list[Issue]) -> list[Path]:
     folders = sorted(p.parent for p in (root / "connectors").glob("*/connector.yaml"))
     if only:
         unknown = set(only) - {f.name for f in folders}
@@ -359,7 +421,13 @@ def load_project(root: Path, only: Sequence[str] | None = None) -> tuple[Project
                 )
             )
         folders = [f for f in folders if f.name in only]
-    for folder in folders:
+    return folders
+
+
+def load_project(root: Path, only: Sequence[str] | None = None) -> tuple[Project, list[Issue]]:
+    issues: list[Issue] = []
+    project = Project(root)
+    for folder in _folders(root, only, issues):
         connector = _load_connector(folder, issues)
         if connector is not None:
             project.connectors[connector.name] = connector
@@ -383,3 +451,19 @@ def inventory_policy(root: Path) -> InventoryPolicy:
     if issues:
         raise ProjectInvalid(issues)
     return policy
+
+
+def connector_specs(root: Path, only: Sequence[str] | None = None) -> dict[str, ConnectorSpec]:
+    """Each connector's declarations, checked as `hub lint` checks them, without compiling its mappings:
+    what the Dagster code location reads. ProjectInvalid names file, line and field."""
+    issues: list[Issue] = []
+    specs: dict[str, ConnectorSpec] = {}
+    for folder in _folders(root, only, issues):
+        path = folder / "connector.yaml"
+        doc = _read(path, "connector", issues)
+        spec: ConnectorSpec | None = _parse(ConnectorSpec, doc, path, issues) if doc else None
+        if spec is not None:
+            specs[spec.name] = spec
+    if issues:
+        raise ProjectInvalid(unique(issues))
+    return specs

@@ -21,9 +21,8 @@ import watchfiles
 from hub.config import Settings
 from hub.credentials import MissingSecret
 from hub.intake.service import IntakeService
-from hub.project import Project
 from hub.receiver.endpoints import WebhookEndpoint, build_endpoints
-from hub.wiring import connector_secrets
+from hub.wiring import connector_secrets, load_project
 
 log = logging.getLogger("hub.reload")
 
@@ -90,7 +89,7 @@ class Reloader:
                     log.warning("  %s", issue)
                 return False
             try:
-                project = Project.load(root, self.settings.connectors)
+                project = load_project(self.settings)  # as at start: which connectors enrich, too
                 secrets = connector_secrets(project, self.settings)
             except (MissingSecret, ValueError, KeyError) as exc:
                 log.warning(

@@ -19,6 +19,7 @@ from hub.broker.port import Broker, Record
 from hub.consumers.registry import GroupSpec
 from hub.consumers.runner import apply_once
 from hub.events import Event
+from hub.events.reader import read_event
 from hub.store import Store
 
 CLOCK_SKEW = timedelta(hours=1)
@@ -61,7 +62,7 @@ def replay(store: Store, broker: Broker, spec: GroupSpec, start: datetime, end: 
     matched = applied = 0
     batch: list[Event] = []
     for record in in_window(broker, spec.topics, start, end):
-        batch.append(Event.from_binary(record.headers, record.value))
+        batch.append(read_event(record.headers, record.value))  # old majors through their upcasters
         if len(batch) == BATCH:
             matched, applied = matched + len(batch), applied + apply_once(store, spec, batch)
             batch = []

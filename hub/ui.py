@@ -1,22 +1,19 @@
 """The Dagster UI beside `hub up`: webserver and daemon (`dagster dev` on the pipelines code location),
-in a process group of their own, with the instance in HUB_HOME/dagster unless DAGSTER_HOME names one.
+a child process of the hub (hub/children.py), with the instance in HUB_HOME/dagster unless DAGSTER_HOME
+names one.
 
-`dagster dev` and its children stop on SIGINT only. A process started from a script may inherit SIGINT
-ignored, so the group's leader resets it before it becomes `dagster dev`; stopping sends SIGINT to the
-whole group (as Ctrl-C in a terminal would), then SIGKILL to whatever is left after a grace period. On
-Linux the leader also asks for SIGINT when the hub dies (PR_SET_PDEATHSIG), so a killed `hub up` leaves
-no Dagster behind.
+`dagster dev` and its children stop on SIGINT only: stopping sends SIGINT to the whole group (as Ctrl-C
+in a terminal would), then SIGKILL to whatever is left after a grace period; a killed `hub up` sends
+SIGINT too (the parent-death signal), so it leaves no Dagster behind.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import logging
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -24,6 +21,7 @@ from typing import IO
 
 import httpx
 
+from hub import children
 from hub.config import Settings
 from hub.dagster_home import dagster_home
 
@@ -36,11 +34,6 @@ load_from:
       module_name: pipelines.definitions
       location_name: hub
 """
-_RESET_SIGINT_THEN_EXEC = (
-    "import ctypes, os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL)\n"
-    "if sys.platform == 'linux': ctypes.CDLL(None).prctl(1, signal.SIGINT)  # PR_SET_PDEATHSIG\n"
-    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
-)
 _WORKSPACE = """{ workspaceOrError { __typename ... on Workspace { locationEntries { name loadStatus
   locationOrLoadError { __typename ... on PythonError { message } } } } ... on PythonError { message } } }"""
 
@@ -63,22 +56,15 @@ class DagsterUI:
         return f"http://{self.host}:{self.port}"
 
     def command(self) -> list[str]:
+        """`python` arguments: `dagster dev` on the hub's workspace."""
         workspace = self.home / "workspace.yaml"
         workspace.write_text(WORKSPACE_YAML)
-        dev = ["-m", "dagster", "dev", "-w", str(workspace), "--host", self.host, "--port", str(self.port)]
-        return [sys.executable, "-c", _RESET_SIGINT_THEN_EXEC, *dev]
+        return ["-m", "dagster", "dev", "-w", str(workspace), "--host", self.host, "--port", str(self.port)]
 
     def start(self) -> DagsterUI:
         self._log = self.log_file.open("ab")
         env = {**self.settings.environ, "DAGSTER_HOME": str(self.home)}
-        self.process = subprocess.Popen(
-            self.command(),
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.process = children.start(self.command(), env=env, output=self._log, on_hub_death=signal.SIGINT)
         return self
 
     def running(self) -> bool:
@@ -131,23 +117,12 @@ class DagsterUI:
 
     def stop(self, grace_s: float = 30) -> None:
         process, self.process = self.process, None
-        if process is not None:
-            _signal_group(process.pid, signal.SIGINT)
-            try:
-                process.wait(grace_s)
-            except subprocess.TimeoutExpired:
-                log.warning("the Dagster UI did not stop within %.0f s of SIGINT; killing it", grace_s)
-            # Children (webserver, daemon, code server, runs) may outlive the leader by a moment.
-            _signal_group(process.pid, signal.SIGKILL)
-            process.wait()
+        # SIGKILL follows for the webserver, daemon, code server or run still there.
+        if process is not None and not children.stop(process, signal.SIGINT, grace_s):
+            log.warning("the Dagster UI did not stop within %.0f s of SIGINT; killed it", grace_s)
         if self._log is not None:
             self._log.close()
             self._log = None
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):  # the group is gone already
-        os.killpg(pgid, sig)
 
 
 def start_beside_hub(settings: Settings, *, host: str, port: int) -> DagsterUI | None:

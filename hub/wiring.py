@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from hub.api.accounts import Account, resolve_accounts
 from hub.broker.factory import open_broker as _open_broker
 from hub.broker.port import Broker
 from hub.config import Settings
@@ -59,7 +60,14 @@ def open_broker(settings: Settings) -> Broker:
 
 
 def load_project(settings: Settings) -> Project:
-    return Project.load(settings.require_project(), settings.connectors)
+    project = Project.load(settings.require_project(), settings.connectors)
+    project.enrichable = {
+        name
+        for name, connector in project.connectors.items()
+        if connector.spec.enrich
+        and any(isinstance(a, Account) for a in resolve_accounts(connector.spec, settings.environ))
+    }
+    return project
 
 
 def connector_secrets(project: Project, settings: Settings) -> dict[str, dict[str, list[Secret]]]:

@@ -7,8 +7,9 @@ from typing import Any
 import dagster as dg
 
 from hub.config import Settings
-from hub.connectors import sync
 from hub.connectors.schedules import ConnectorPlan
+from hub.pull.jobs import pull
+from hub.push.jobs import push_inventory
 from pipelines.resources import RESOURCES, HubResource
 
 
@@ -46,7 +47,7 @@ def connector_defs(plans: list[ConnectorPlan]) -> dg.Definitions:
                 f"{plan.name}__pull_{stream.name}",
                 plan.name,
                 f"Pull the {stream.name} stream of {plan.title} (`hub pull`).",
-                lambda s, c=plan.name, n=stream.name: f"{c}.{n}: stored {sync.pull(s, c, n)} record(s)",
+                lambda s, c=plan.name, n=stream.name: f"{c}.{n}: stored {pull(s, c, n)} new record(s)",
             )
             jobs.append(job)
             if stream.cron is not None:
@@ -57,7 +58,7 @@ def connector_defs(plans: list[ConnectorPlan]) -> dg.Definitions:
                     f"{plan.name}__push_inventory",
                     plan.name,
                     f"Push every SKU's available-to-sell to {plan.title} (`hub push`).",
-                    lambda s, c=plan.name: f"{c}: set {sync.push_inventory(s, c)} SKU(s)",
+                    lambda s, c=plan.name: f"{c}: set {push_inventory(s, c)} SKU(s)",
                 )
             )
     return dg.Definitions(jobs=jobs, schedules=schedules)

@@ -11,6 +11,7 @@ from tests.infra import KafkaNode, PostgresServer, running_kafka, running_postgr
 from tests.support import runtimes
 from tests.support.hubproc import HubCli, hub_env
 from tests.support.motoserver import MotoServer
+from tests.support.sandbox import SandboxServer
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +54,13 @@ def runtime(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     chosen = runtimes.HUB if request.param == "hub" else runtimes.ORACLE
     monkeypatch.setattr(runtimes, "CURRENT", chosen)
     return chosen
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
+    """`hub sandbox` on a free loopback port, with no orders until a test seeds them."""
+    server = SandboxServer(tmp_path / "sandbox.log").start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -34,6 +34,8 @@ _CROSS_PROCESS_POLL_S = 0.05
 
 
 class EmbeddedLog:
+    system = "hub_embedded_log"
+
     def __init__(self, path: Path | str, partitions: int = 4) -> None:
         # Nothing touches the file until first use, as with Kafka: a log that cannot be opened fails
         # the publish (PublishError, which the relay retries) rather than the constructor.

@@ -5,8 +5,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 
-import orjson
-
 from hub.broker.port import JsonHeaders
 
 # Headers are length-prefixed so that any bytes round-trip, NUL included, as they do through Kafka.
@@ -26,11 +24,11 @@ def encode_headers(headers: Sequence[tuple[str, bytes]]) -> bytes:
     return b"".join(parts)
 
 
-def decode_headers(blob: bytes) -> tuple[tuple[str, bytes], ...]:
+def decode_headers(blob: bytes) -> Sequence[tuple[str, bytes]]:
     if not blob:
         return ()
     if blob[:1] == _HEADERS_JSON:
-        return tuple((name, value.encode()) for name, value in orjson.loads(blob[1:]))
+        return JsonHeaders(blob[1:].decode())  # parsed when read: a consumer reads the texts directly
     if blob[:1] != _HEADERS_V2:
         # The first format (separator characters), still readable in logs written before the change.
         pairs = blob.decode("latin-1").split("\x00")

@@ -52,6 +52,8 @@ def _close_quietly(producer: KafkaProducer, timeout_s: float) -> None:
 
 
 class KafkaBroker:
+    system = "kafka"
+
     def __init__(self, bootstrap: str, *, partitions: int = 4, topic_prefix: str = "") -> None:
         self.servers, self.options = parse_bootstrap(bootstrap)
         self.partitions = partitions

@@ -10,7 +10,7 @@ from typing import NamedTuple, Protocol, overload
 
 import orjson
 
-Headers = tuple[tuple[str, bytes], ...]
+Headers = Sequence[tuple[str, bytes]]  # pairs, or JsonHeaders
 
 
 class JsonHeaders(Sequence[tuple[str, bytes]]):
@@ -23,6 +23,11 @@ class JsonHeaders(Sequence[tuple[str, bytes]]):
     def __init__(self, json: str) -> None:
         self.json = json
         self._pairs: list[tuple[str, bytes]] | None = None
+
+    def texts(self) -> list[tuple[str, str]]:
+        """The pairs with text values, as stored: what a reader of CloudEvents attributes wants, without
+        encoding each value only to decode it again."""
+        return [(name, value) for name, value in orjson.loads(self.json)]
 
     def pairs(self) -> list[tuple[str, bytes]]:
         if self._pairs is None:
@@ -46,6 +51,14 @@ class JsonHeaders(Sequence[tuple[str, bytes]]):
 
     def __repr__(self) -> str:
         return f"JsonHeaders({self.json!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return tuple(self.pairs()) == tuple(tuple(pair) for pair in other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.pairs()))
 
 
 class Message(NamedTuple):
@@ -108,6 +121,8 @@ GroupOffsets = dict[tuple[str, int], tuple[int | None, int]]
 
 
 class Broker(Protocol):
+    system: str  # the messaging.system of OpenTelemetry's conventions: "kafka", or the embedded log's
+
     def ensure_topics(self, topics: Sequence[str]) -> None: ...
 
     def publish(self, messages: Sequence[Message]) -> None:
@@ -127,6 +142,6 @@ class Broker(Protocol):
         GroupBusy when the broker knows of live members (they would overwrite the offsets)."""
 
     def group_offsets(self, group: str, topics: Sequence[str]) -> GroupOffsets:
-        """Where a group stands on each partition of `topics`, for `hub groups`."""
+        """Where a group stands on each partition of `topics`, for `hub groups`, `hub status`, metrics."""
 
     def close(self) -> None: ...

@@ -9,15 +9,20 @@ from hub.cli import (
     backfills,
     catalog,
     cleanup,
+    dlq,
     events,
     inventory,
     maintenance,
     mapping,
     orders,
+    pull,
+    push,
     quarantine,
     runtime,
     sagas,
+    sandbox,
     sqs,
+    status,
     views,
 )
 
@@ -41,6 +46,8 @@ for module in (
     sqs,
     events,
     quarantine,
+    dlq,
+    status,
     mapping,
     catalog,
     maintenance,
@@ -49,6 +56,9 @@ for module in (
     orders,
     inventory,
     sagas,
+    sandbox,
+    pull,
+    push,
 ):
     for command in module.COMMANDS:
         cli.add_command(command)

@@ -22,8 +22,9 @@ def schemas() -> None:
 
 
 def _format_schemas(folder: Path) -> list[tuple[Path, str]]:
-    """The published connector, mapping, golden-test and inventory format schemas, as `export` writes them."""
-    kinds: tuple[Kind, ...] = ("connector", "mapping", "golden", "inventory")
+    """The published connector, mapping, golden-test, inventory and consumer group format schemas, as
+    `export` writes them."""
+    kinds: tuple[Kind, ...] = ("connector", "mapping", "golden", "inventory", "consumer")
     return [(folder / f"{k}.schema.json", event_schemas.render(format_schema(k))) for k in kinds]
 
 
@@ -87,6 +88,29 @@ def check_schemas(directory: Path, format_dir: Path) -> None:
     if findings:
         sys.exit(1)
     click.echo("event and format schemas match the committed versions")
+
+
+@schemas.command(name="asyncapi")
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Write it to this file (YAML if it ends in .yaml)."
+)
+def asyncapi(out: Path | None) -> None:
+    """An AsyncAPI 3.0 document of the topics, their keys and every event's schema (with HUB_TOPIC_PREFIX)."""
+    import yaml
+
+    from hub.events.asyncapi import document
+
+    doc = document(settings().topic_prefix)
+    text = (
+        yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+        if out is not None and out.suffix in (".yaml", ".yml")
+        else event_schemas.render(doc)
+    )
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.write_text(text)
+    click.echo(f"wrote {out}")
 
 
 @click.group()

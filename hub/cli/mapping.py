@@ -63,6 +63,13 @@ def test_mappings(pattern: str | None, update: bool) -> None:
     type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"]),
     help="When intake received it (ISO 8601 with offset); default now. Snapshots without a time use it.",
 )
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="NAME:VALUE",
+    help="A request header of the delivery (repeat for several), for connectors that read headers.",
+)
 @friendly_errors
 def map_file(
     connector: str,
@@ -71,6 +78,7 @@ def map_file(
     pick: str | None,
     account: str | None,
     received_at: datetime | None,
+    headers: tuple[str, ...],
 ) -> None:
     """Print the events (or the quarantine reason) each payload would produce. Stores nothing.
 
@@ -91,11 +99,13 @@ def map_file(
     if issues:
         note = f"note: {len(issues)} problem(s) elsewhere in the project; `hub lint` lists them"
         click.echo(note, err=True)
+    sent = _headers(headers)
     quarantined = False
     for file in files:
         if len(files) > 1:
             click.echo(f"# {file}")
-        quarantined |= _map_one(project, connector, file, route, pick, account, received_at or utcnow())
+        when = received_at or utcnow()
+        quarantined |= _map_one(project, connector, file, route, pick, account, when, sent)
     if quarantined:
         sys.exit(1)
 
@@ -108,6 +118,7 @@ def _map_one(
     pick: str | None,
     account: str | None,
     received_at: datetime,
+    headers: dict[str, str] | None = None,
 ) -> bool:
     """Print one file's events and reasons; True when anything in it is quarantined."""
     body = file.read_bytes()
@@ -118,10 +129,22 @@ def _map_one(
             raise ValueError(f"--pick {pick} finds nothing in {file}")
         body = dumps(payload)
     delivery = as_intake_would(
-        project, connector, payload, body, route=route, account=account, received_at=received_at
+        project,
+        connector,
+        payload,
+        body,
+        route=route,
+        account=account,
+        received_at=received_at,
+        headers=headers,
     )
     outcomes = project.normalize_each(
-        connector, payload, account=delivery.account, route=route, received_at=received_at
+        connector,
+        payload,
+        account=delivery.account,
+        route=delivery.route,
+        received_at=received_at,
+        headers=delivery.headers,
     )
     routes = sorted({o.mapping for _, o in outcomes if o.mapping is not None})
     facts = {
@@ -148,3 +171,13 @@ def _map_one(
 
 
 COMMANDS = [test_mappings, map_file]
+
+
+def _headers(given: tuple[str, ...]) -> dict[str, str] | None:
+    found = {}
+    for text in given:
+        name, colon, value = text.partition(":")
+        if not colon or not name.strip():
+            raise click.BadParameter(f"{text!r}: write NAME:VALUE", param_hint="--header")
+        found[name.strip()] = value.strip()
+    return found or None

@@ -6,8 +6,9 @@ import sys
 
 import click
 
-from hub import logs
+from hub import logs, tracing
 from hub.cli.common import friendly_errors, parse_time, settings
+from hub.consumers import replay
 from hub.consumers.registry import group
 from hub.consumers.runner import GroupRunner, may_reapply
 from hub.relay.service import RelayService
@@ -25,7 +26,14 @@ from hub.wiring import open_broker, open_store
     envvar="HUB_PORT",
     help="Receiver port (or HUB_PORT).",
 )
-@click.option("--ui-port", default=3000, show_default=True, type=int, help="Port of the Dagster UI.")
+@click.option(
+    "--ui-port",
+    default=3000,
+    show_default=True,
+    type=int,
+    envvar="HUB_UI_PORT",
+    help="Port of the Dagster UI (or HUB_UI_PORT).",
+)
 @click.option(
     "--ui-host",
     default="127.0.0.1",
@@ -33,13 +41,63 @@ from hub.wiring import open_broker, open_store
     help="Interface of the Dagster UI, which has no login of its own: put one in front before widening it.",
 )
 @click.option("--no-ui", is_flag=True, envvar="HUB_NO_UI", help="Leave the Dagster webserver and daemon out.")
+@click.option(
+    "--sandbox",
+    "with_sandbox",
+    is_flag=True,
+    help="Start the marketplace sandbox beside the hub and point every connector without real "
+    "credentials in the environment at it.",
+)
+@click.option(
+    "--sandbox-port",
+    default=8090,
+    show_default=True,
+    type=int,
+    envvar="HUB_SANDBOX_PORT",
+    help="Port of the sandbox (or HUB_SANDBOX_PORT).",
+)
+@click.option(
+    "--sandbox-orders", default=20, show_default=True, type=int, help="Orders per marketplace at start."
+)
+@click.option(
+    "--sandbox-every",
+    default=10.0,
+    show_default=True,
+    type=float,
+    help="Seconds between the sandbox's new orders and status changes.",
+)
 @friendly_errors
-def up(host: str, port: int, ui_port: int, ui_host: str, no_ui: bool) -> None:
-    """Run the receiver, the relay, every consumer group and the Dagster UI (webserver and daemon, on
-    --ui-port); stop with Ctrl-C or SIGTERM."""
+def up(
+    host: str,
+    port: int,
+    ui_port: int,
+    ui_host: str,
+    no_ui: bool,
+    with_sandbox: bool,
+    sandbox_port: int,
+    sandbox_orders: int,
+    sandbox_every: float,
+) -> None:
+    """Run the receiver, the relay, every consumer group, the scheduled pulls and the Dagster UI
+    (webserver and daemon, on --ui-port); stop with Ctrl-C or SIGTERM."""
+    ui = None if no_ui else (ui_host, ui_port)
+    if with_sandbox:
+        from hub.sandbox.launch import up_with_sandbox
+
+        logs.configure()
+        sys.exit(
+            up_with_sandbox(
+                settings(),
+                host=host,
+                port=port,
+                ui=ui,
+                sandbox_port=sandbox_port,
+                orders=sandbox_orders,
+                every_s=sandbox_every,
+            )
+        )
     from hub.up import serve
 
-    ui = None if no_ui else (ui_host, ui_port)
     sys.exit(serve(settings(), host=host, port=port, with_workers=True, ui=ui))
 
 
@@ -65,6 +123,7 @@ def relay(once: bool, batch_size: int) -> None:
     rows older than HUB_RETENTION are cleaned up every HUB_CLEANUP_EVERY.
     """
     logs.configure()
+    tracing.configure("hub relay")
     config = settings()
     store = open_store(config)
     service = RelayService(store, open_broker(config), config, batch_size=batch_size)
@@ -99,8 +158,10 @@ def relay(once: bool, batch_size: int) -> None:
 )
 @friendly_errors
 def consume(group_name: str, once: bool, rewind: str | None, reapply: bool) -> None:
-    """Run the handler registered for GROUP: each event applied once, offsets committed after."""
+    """Run consumer group GROUP: each event applied once, offsets committed after; an event that fails
+    past the group's retry policy becomes a dead letter (`hub dlq ls`)."""
     logs.configure()
+    tracing.configure(f"hub consume {group_name}")
     config = settings()
     spec = group(group_name)
     if reapply and rewind is None:
@@ -111,8 +172,11 @@ def consume(group_name: str, once: bool, rewind: str | None, reapply: bool) -> N
     broker = open_broker(config)
     store = open_store(config)
     if rewind is not None:
-        broker.reset_group(spec.name, spec.topics, to=to)
-        click.echo(f"{group_name}: rewound to {rewind}{'; applying every event again' if reapply else ''}")
+        behind = replay.rewind(store, broker, spec, to)
+        again = "; applying every event again" if reapply else ""
+        click.echo(
+            f"{group_name}: rewound to {rewind}; {behind} record(s) to replay, marked as replays{again}"
+        )
     runner = GroupRunner(store, broker, spec, reapply=reapply)
     if once:
         try:

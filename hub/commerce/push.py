@@ -5,28 +5,18 @@ answer checked)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from hub.commerce.channel_sync import InventoryPort
 from hub.domain.policy import InventoryPolicy
 from hub.project import Project
+from hub.push.service import PushService
 from hub.store import Store
-
-
-class PushUnavailable(RuntimeError):
-    pass
 
 
 class ConnectorActions:
     def __init__(self, project: Project, store: Store, environ: Mapping[str, str]) -> None:
-        try:
-            from hub.push.service import PushService  # type: ignore[import-not-found,unused-ignore]
-        except ImportError as exc:  # the outbound actions are not part of this build
-            raise PushUnavailable(
-                f"connector actions (hub.push) are not available, so no channel can be told: {exc}"
-            ) from None
         self.policy: InventoryPolicy = project.inventory
-        self.service: Any = PushService(project, store, environ)
+        self.service = PushService(project, store, environ)
 
     def push_inventory(self, connector: str, account: str | None, sku: str, quantity: int) -> None:
         extra = next(

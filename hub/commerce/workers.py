@@ -25,13 +25,10 @@ def commerce_workers(
 ) -> list[tuple[str, Run]]:
     found: list[tuple[str, Run]] = []
     if pushed_channels(project.inventory):
-        from hub.commerce.push import PushUnavailable, channel_port
+        from hub.commerce.push import channel_port
 
-        try:
-            pusher = ChannelPusher(store, project.inventory, channel_port(project, store, environ))
-            found.append(("channel-pusher", pusher.run))
-        except PushUnavailable as exc:
-            log.warning("channel sync computes what each channel may sell, but tells none: %s", exc)
+        pusher = ChannelPusher(store, project.inventory, channel_port(project, store, environ))
+        found.append(("channel-pusher", pusher.run))
     settings = CheckoutSettings.from_env(environ)
     if settings.variant == "choreographed":
         from hub.commerce.checkout.choreography import Participants, run_timer, runners

@@ -40,12 +40,22 @@ def _header(request: SignedRequest, name: str) -> str:
     return value
 
 
+def _octets(text: str) -> bytes:
+    """A header value as the bytes that arrived: ASGI servers hand headers over as bytes and Starlette
+    decodes them as latin-1, so latin-1 gives them back. A value beyond that range can only come from a
+    caller that built the headers itself; it is compared as UTF-8."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape")
+
+
 def _constant(value: bytes) -> Callable[[SignedRequest], bytes]:
     return lambda _request: value
 
 
 def _named_header(name: str) -> Callable[[SignedRequest], bytes]:
-    return lambda request: _header(request, name).encode()
+    return lambda request: _octets(_header(request, name))
 
 
 def _message_builder(template: str, secrets: Mapping[str, list[Secret]]) -> Callable[[SignedRequest], bytes]:
@@ -62,9 +72,11 @@ def _message_builder(template: str, secrets: Mapping[str, list[Secret]]) -> Call
         elif name == "method":
             parts.append(lambda r: r.method.upper().encode())
         elif name == "path":
-            parts.append(lambda r: r.path.encode())
+            parts.append(lambda r: r.path.encode("utf-8", "surrogateescape"))
         elif name == "path_and_query":
-            parts.append(lambda r: (r.path + (f"?{r.query}" if r.query else "")).encode())
+            parts.append(
+                lambda r: (r.path + (f"?{r.query}" if r.query else "")).encode("utf-8", "surrogateescape")
+            )
         elif name == "body_sha256_hex":
             parts.append(lambda r: hashlib.sha256(r.body).hexdigest().encode())
         elif name.startswith("header:"):
@@ -86,7 +98,7 @@ def _timestamp_check(check: cs.TimestampCheck, now: Callable[[], float]) -> Call
                 sent = datetime.fromisoformat(raw).timestamp()
             else:
                 sent = int(raw) / (1000 if check.format == "epoch_ms" else 1)
-        except ValueError:
+        except (ValueError, OverflowError):  # not a number, or one no clock can reach
             raise SignatureError(f"unreadable {check.header} header") from None
         if abs(now() - sent) > check.tolerance_s:
             raise SignatureError(f"{check.header} is outside the {check.tolerance_s} s window")
@@ -113,9 +125,11 @@ def _hmac(sig: cs.HmacSignature, secrets: Mapping[str, list[Secret]], now: Calla
         if fresh is not None:
             fresh(request)
         message = build(request)
+        # Bytes, not text: compare_digest refuses text with non-ASCII characters, which anyone can send.
+        given = _octets(provided)
         # Every active key is tried so a rotation never refuses deliveries signed with the older one.
         if not any(
-            hmac.compare_digest(encode(hmac.new(k, message, digest).digest()), provided) for k in keys
+            hmac.compare_digest(encode(hmac.new(k, message, digest).digest()).encode(), given) for k in keys
         ):
             raise SignatureError("signature does not match")
 
@@ -131,7 +145,8 @@ def _basic(sig: cs.BasicSignature, secrets: Mapping[str, list[Secret]]) -> Verif
 
     def verify(request: SignedRequest) -> None:
         provided = _header(request, sig.header).strip()
-        if not any(hmac.compare_digest(e.encode(), provided.encode()) for e in expected):
+        given = _octets(provided)
+        if not any(hmac.compare_digest(e.encode(), given) for e in expected):
             raise SignatureError("credentials do not match")
 
     return verify
@@ -141,7 +156,7 @@ def _token(sig: cs.TokenSignature, secrets: Mapping[str, list[Secret]]) -> Verif
     expected = [(sig.prefix + s.reveal()).encode() for s in secrets[sig.secret]]
 
     def verify(request: SignedRequest) -> None:
-        provided = _header(request, sig.header).strip().encode()
+        provided = _octets(_header(request, sig.header).strip())
         if not any(hmac.compare_digest(e, provided) for e in expected):
             raise SignatureError("token does not match")
 

@@ -1,42 +1,39 @@
-"""Values a connector reads to route and identify a delivery: a payload expression, or a request header."""
+"""Values a connector reads to route and identify a delivery: an expression of the mapping language over the
+payload and the delivery's request headers (`{type: header, name: X-...}`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
-from hub.connectors.spec import HeaderValue
+from hub.mapping import spec as s
 from hub.mapping.codegen import compile_value
-from hub.mapping.context import Context
-from hub.mapping.paths import MISSING
+from hub.mapping.context import Context, Headers
 from hub.mapping.spec import Expr, where
+from hub.mapping.walk import Walker
 
-Headers = Mapping[str, str]
+__all__ = ["Headers", "Read", "compile_source", "describe", "header_names"]
+
 Read = Callable[[Any, Context, Headers | None], Any]  # (payload, delivery context, headers)
 
 
-def header(headers: Headers | None, name: str) -> Any:
-    """A header's value, the name compared case-insensitively (HTTP/2 sends them lower-cased)."""
-    if not headers:
-        return MISSING
-    wanted = name.lower()
-    for key, value in headers.items():
-        if isinstance(key, str) and key.lower() == wanted:
-            return value if isinstance(value, str) else MISSING
-    return MISSING
-
-
-def compile_source(source: Expr | HeaderValue) -> Read:
-    if isinstance(source, HeaderValue):
-        name = source.name
-        return lambda _payload, _ctx, headers: header(headers, name)
+def compile_source(source: Expr) -> Read:
     compiled = compile_value(source)
-    return lambda payload, ctx, _headers: compiled(payload, ctx)
+    if not header_names(source):
+        return lambda payload, ctx, _headers: compiled(payload, ctx)
+
+    def read(payload: Any, ctx: Context, headers: Headers | None) -> Any:
+        return compiled(payload, Context(ctx.connector, ctx.account, ctx.route, ctx.received_at, headers))
+
+    return read
 
 
-def describe(source: Expr | HeaderValue) -> str | None:
-    return f"header {source.name}" if isinstance(source, HeaderValue) else where(source)
+def describe(source: Expr) -> str | None:
+    return where(source)
 
 
-def reads_headers(source: Expr | HeaderValue) -> bool:
-    return isinstance(source, HeaderValue)
+def header_names(source: Expr) -> list[str]:
+    """The request headers an expression reads."""
+    walker = Walker()
+    walker.node(source, (), {"$": ()}, True)
+    return [node.name for _, node in walker.parts if isinstance(node, s.HeaderExpr)]

@@ -6,7 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from hub.mapping.spec import Condition, Expr, PathString, Spec
+from hub.connectors.api_spec import Api
+from hub.connectors.stream_spec import Action, Fetch, Stream
+from hub.mapping.spec import Condition, Expr, HeaderExpr, LookupTable, PathString, Spec
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 ENV_PATTERN = r"^[A-Z][A-Z0-9_]*$"
@@ -79,17 +81,12 @@ Signature = Annotated[
 ]
 
 
-class HeaderValue(Spec):
-    """A request header of the delivery (names compare case-insensitively), for platforms that put the
-    topic, delivery id or shop only in headers. A recorded delivery or response reads the headers its
-    envelope declares (`envelopes[].headers`)."""
-
-    type: Literal["header"]
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9-_.]+$")]
-
+# A request header of the delivery: the mapping language's `header` expression, which routing, dedupe and
+# account read like any other expression.
+HeaderValue = HeaderExpr
 
 Source = Annotated[
-    Expr | HeaderValue,
+    Expr,
     Field(description="A payload expression, or {type: header, name: X-...} for a request header."),
 ]
 
@@ -254,4 +251,20 @@ class ConnectorSpec(Spec):
         default_factory=list,
         description="The marketplace's published catalog. Notification and webhook entries extend "
         "`routing` (their name is the routing field's value); operation entries route their shape.",
+    )
+    lookups: dict[Annotated[str, Field(pattern=NAME_PATTERN)], LookupTable] = Field(
+        default_factory=dict,
+        description="Tables of facts the marketplace publishes (marketplace ids and their countries and "
+        "currencies), read by the mappings' `lookup`; `doc` cites the page each is copied from.",
+    )
+    api: Api | None = Field(default=None, description="How the hub calls the marketplace's API.")
+    streams: dict[Annotated[str, Field(pattern=NAME_PATTERN)], Stream] = Field(
+        default_factory=dict, description="What is pulled: each stream pages through one operation."
+    )
+    enrich: dict[Annotated[str, Field(pattern=NAME_PATTERN)], Fetch] = Field(
+        default_factory=dict,
+        description="Route -> the fetch that completes its thin payloads (the route's mapping is not used).",
+    )
+    actions: dict[Annotated[str, Field(pattern=NAME_PATTERN)], Action] = Field(
+        default_factory=dict, description="What the hub writes to the marketplace."
     )

@@ -1,21 +1,28 @@
-"""Consumer groups by name. Groups register with @consumer_group; packages add theirs through the
-`hub.consumers` entry point group or the HUB_CONSUMER_MODULES variable."""
+"""Consumer groups by name: declared in YAML (the hub's own in hub/consumers/groups/, a project's in
+`consumers/<name>.yaml`), or registered in Python with @consumer_group by a module that the
+`hub.consumers` entry point group or the HUB_CONSUMER_MODULES variable names."""
 
 from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Literal
 
 from hub.events import Event
+from hub.retry import RetryPolicy
 from hub.store import UnitOfWork
 
 # A group's effect of one event, written through the unit of work it is given (its repositories, or a
 # plug-in's own through uow.get(...)): the same transaction records the event as applied, and the caller
-# commits it, so effects are exactly-once. A handler never commits.
+# commits it, so effects are exactly-once. A handler never commits. hub.consumers.delivery.current() says
+# whether the event is a replay.
 Handler = Callable[[Event, UnitOfWork], None]
+Ordering = Literal["per_key", "none"]
+DEFAULT_RETRY = RetryPolicy()
 
 
 @dataclass(frozen=True)
@@ -23,18 +30,49 @@ class GroupSpec:
     name: str
     topics: tuple[str, ...]
     handler: Handler
-    description: str
+    description: str = ""
     # The handler gives the same state when an event comes again (an upsert keyed by the event's
     # subject, say), so `hub consume GROUP --rewind ... --reapply` may apply events a second time on
     # purpose, e.g. to rebuild a view after a fix.
     reapply: bool = False
+    owner: str = ""
+    # The event types it applies; None: every type on its topics. Others are read past.
+    event_types: frozenset[str] | None = None
+    # per_key: a key's events apply in order and a dead letter parks its key; none: it is passed.
+    ordering: Ordering = "per_key"
+    retry: RetryPolicy = DEFAULT_RETRY
+    # False: the handler's effect is a call to another system (an HTTP sink), made outside any write
+    # transaction (a slow endpoint never holds the store's write lock) and at least once: the call goes
+    # before the claim, so a crash between the two repeats it, and the idempotency key lets it dedupe.
+    transactional: bool = True
+    source: str = "python"  # the file that declared it, or "python" for @consumer_group
+    sink: str = ""  # what the handler is, for people: "python module:function", "http URL"
+
+    @property
+    def ordered(self) -> bool:
+        return self.ordering == "per_key"
+
+    def wants(self, event_type: str) -> bool:
+        return self.event_types is None or event_type in self.event_types
+
+    def prepare(self) -> None:
+        """Fail now, naming the variable, if the sink lacks a secret (rather than at the first event)."""
+        prepare = getattr(self.handler, "prepare", None)
+        if callable(prepare):
+            prepare()
 
 
 _GROUPS: dict[str, GroupSpec] = {}
 
 
 def consumer_group(
-    name: str, *, topics: tuple[str, ...], description: str = "", reapply: bool = False
+    name: str,
+    *,
+    topics: tuple[str, ...],
+    description: str = "",
+    reapply: bool = False,
+    ordering: Ordering = "per_key",
+    retry: RetryPolicy = DEFAULT_RETRY,
 ) -> Callable[[Handler], Handler]:
     """Register `handler` for group `name`. It gets each event once, with the unit of work that also
     records the event as applied: write effects through it and they are exactly-once.
@@ -42,23 +80,37 @@ def consumer_group(
 
     def register(handler: Handler) -> Handler:
         about = description or (handler.__doc__ or "").strip()
-        _GROUPS[name] = GroupSpec(name, topics, handler, about, reapply)
+        sink = f"python {handler.__module__}:{handler.__qualname__}"
+        _GROUPS[name] = GroupSpec(
+            name, topics, handler, about, reapply, ordering=ordering, retry=retry, sink=sink
+        )
         return handler
 
     return register
 
 
-def groups() -> dict[str, GroupSpec]:
-    importlib.import_module("hub.consumers.builtin")
+def project_root() -> Path:
+    return Path(os.environ.get("HUB_PROJECT") or ".").resolve()
+
+
+def groups(project: Path | None = None, environ: Mapping[str, str] | None = None) -> dict[str, GroupSpec]:
+    """Every group: the declared ones (ProjectInvalid if a declaration is wrong) and the registered ones.
+    A declaration wins over a registration of the same name."""
+    from hub.consumers.declared import load_declared
+    from hub.project import ProjectInvalid
+
     for ep in entry_points(group="hub.consumers"):
         ep.load()
     for module in filter(None, (m.strip() for m in os.environ.get("HUB_CONSUMER_MODULES", "").split(","))):
         importlib.import_module(module)
-    return dict(sorted(_GROUPS.items()))
+    declared, issues = load_declared(project or project_root(), os.environ if environ is None else environ)
+    if issues:
+        raise ProjectInvalid(issues)
+    return dict(sorted({**_GROUPS, **declared}.items()))
 
 
-def group(name: str) -> GroupSpec:
-    known = groups()
+def group(name: str, project: Path | None = None) -> GroupSpec:
+    known = groups(project)
     if name not in known:
         raise KeyError(f"unknown consumer group {name!r}; known: {', '.join(known)}")
     return known[name]

@@ -1,4 +1,11 @@
-"""Run one consumer group: poll, apply each event once, commit offsets after the effects."""
+"""Run one consumer group: poll a batch, apply it in one transaction, commit offsets after the effects.
+
+A batch is applied together: one dedupe claim for all its events, every handler, one commit. When a
+handler fails, the batch is applied again event by event (failures.py): each event in a savepoint, the
+failing ones retried with the group's backoff and then kept as dead letters; in a group ordered per key a
+dead letter parks its key, and the key's later events wait, in order, while other keys flow. A group whose
+sink is another system (HTTP) calls it outside any write transaction (outside.py).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,12 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hub import metrics, tracing
 from hub.broker.port import Broker, Consumer, Record
 from hub.clock import utcnow
+from hub.consumers import failures, outside
+from hub.consumers.apply import Item, call, claim, letter, read, store_failure
+from hub.consumers.delivery import Delivery, set_current
 from hub.consumers.registry import GroupSpec
 from hub.events import Event
 from hub.retry import retry_until
@@ -18,40 +29,46 @@ from hub.store.group_errors import GroupErrors
 log = logging.getLogger(__name__)
 
 
-class HandlerFailed(RuntimeError):
-    pass
-
-
 def apply_once(store: Store, spec: GroupSpec, events: Sequence[Event], *, reapply: bool = False) -> int:
-    """Apply to the group each event it has not applied yet (every event when `reapply`: the group declared
-    a second apply harmless), in one transaction with the dedupe rows that record them; return how many
-    were applied. A live member and a replay share this."""
+    """Replay's way in (hub/replay.py): apply to the group each event it has not applied yet (every event
+    when `reapply`: the group declared a second apply harmless), in one transaction with the dedupe rows
+    that record them, each delivery marked as a replay; return how many were applied."""
     applied_now = 0
     with store.unit_of_work() as uow:
         todo = uow.applied.claim(spec.name, [e.id for e in events], utcnow())
         if reapply:
             todo = {e.id for e in events}
-        for event in events:
-            if event.id in todo:
-                todo.discard(event.id)  # the same event twice in one batch applies once
-                spec.handler(event, uow)
-                applied_now += 1
+        set_current(Delivery(spec.name, replay=True))
+        try:
+            for event in events:
+                if event.id in todo:
+                    todo.discard(event.id)  # the same event twice in one batch applies once
+                    spec.handler(event, uow)
+                    applied_now += 1
+        finally:
+            set_current(None)
         uow.commit()
     return applied_now
 
 
 @dataclass
 class Tally:
-    """Records read, and of their events how many were applied and how many skipped as already applied."""
+    """Records read, and of their events how many were applied, kept (dead letters, parked) and skipped
+    (applied before, or of a type the group does not take)."""
 
     read: int = 0
     applied: int = 0
-    skipped: int = 0
+    kept: int = 0
+
+    @property
+    def skipped(self) -> int:
+        return self.read - self.applied - self.kept
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"read {self.read} record(s): {self.applied} applied, {self.skipped} skipped as already applied"
         )
+        return text + (f", {self.kept} kept as dead letters or parked (hub dlq ls)" if self.kept else "")
 
 
 def may_reapply(spec: GroupSpec) -> None:
@@ -65,16 +82,28 @@ def may_reapply(spec: GroupSpec) -> None:
 
 class GroupRunner:
     def __init__(
-        self, store: Store, broker: Broker, spec: GroupSpec, *, batch_size: int = 500, reapply: bool = False
+        self,
+        store: Store,
+        broker: Broker,
+        spec: GroupSpec,
+        *,
+        batch_size: int = 500,
+        reapply: bool = False,
+        stop: threading.Event | None = None,
     ) -> None:
         if reapply:
             may_reapply(spec)
+        spec.prepare()
         self.store = store
         self.spec = spec
         self.batch_size = batch_size
         self.reapply = reapply
         self.tally = Tally()
         self.failing = True  # until a batch applies: clears an error left by an earlier run
+        self.kept_last = False  # the last batch kept dead letters or parked events
+        self.stop = stop or threading.Event()  # ends the waits between retries of a failing event
+        with store.read_only() as uow:
+            self.marks = uow.replay_marks.of(spec.name)
         self.consumer: Consumer = broker.consumer(spec.name, spec.topics)
 
     def run_once(self, timeout_s: float = 1.0, *, join_grace: bool = True) -> int:
@@ -91,9 +120,10 @@ class GroupRunner:
         return total
 
     def run(self, stop: threading.Event) -> None:
+        self.stop = stop
         try:
             while not stop.is_set():
-                # A failure holds this group only: it waits and retries, other groups run on regardless.
+                # The store failing holds this group only: it waits and retries, other groups run on.
                 retry_until(self._step, stop, f"consumer group {self.spec.name}")
         finally:
             self.close()
@@ -105,7 +135,9 @@ class GroupRunner:
         except Exception as exc:
             self._note_error(exc)
             raise
-        if read and self.failing:
+        if self.kept_last:
+            self.failing = True  # a dead letter noted itself as the group's last error: it stays shown
+        elif read and self.failing:
             self._note_error(None)
         return read
 
@@ -129,25 +161,63 @@ class GroupRunner:
         self.consumer.close()
 
     def _apply(self, records: Sequence[Record]) -> None:
+        items = [read(r, self.marks) for r in records]
+        wanted = [i for i in items if i.event is None or self.spec.wants(i.event.type)]
+        traced = tracing.enabled()
+        done = (0, 0)
         try:
-            self._apply_together(records)
-        except Exception:
-            # Find the event that fails: apply one by one, commit what succeeded, rewind to the failure.
-            for index, record in enumerate(records):
+            if wanted and not self.spec.transactional:
+                done = outside.deliver(self.spec, self.store, wanted, traced, self.stop)
+            elif wanted:
                 try:
-                    self._apply_together([record])
+                    done = self._apply_together(wanted, traced)
                 except Exception as exc:
-                    self.consumer.seek_to_records(records[index:])
-                    raise HandlerFailed(
-                        f"{record.topic}[{record.partition}]@{record.offset}: {type(exc).__name__}: {exc}"
-                    ) from exc
-            return
-
-    def _apply_together(self, records: Sequence[Record]) -> None:
-        events = [Event.from_binary(r.headers, r.value) for r in records]
-        done = apply_once(self.store, self.spec, events, reapply=self.reapply)
-        # Offsets move only after the effects and the dedupe rows are committed.
+                    if store_failure(exc):
+                        raise
+                    log.info("consumer group %s: %s; applying the batch event by event", self.spec.name, exc)
+                    done = failures.apply_one_by_one(self.spec, self.store, wanted, traced, self.stop)
+        except BaseException:
+            # Read again from the first record of the batch: what was applied meanwhile is skipped by the
+            # dedupe claims, what was kept as a dead letter stays kept.
+            self.consumer.seek_to_records(records)
+            raise
+        # Offsets move only after the effects, the dedupe claims and the dead letters are committed.
         self.consumer.commit(records)
         self.tally.read += len(records)
-        self.tally.applied += done
-        self.tally.skipped += len(events) - done
+        self.tally.applied += done[0]
+        self.tally.kept += done[1]
+        self.kept_last = done[1] > 0
+        metrics.CONSUMED.labels(self.spec.name).inc(len(records))
+
+    def _apply_together(self, items: list[Item], traced: bool) -> tuple[int, int]:
+        """(applied, kept) of one batch in one transaction."""
+        with self.store.unit_of_work() as uow:
+            fresh = claim(self.spec, uow, items)
+            if self.reapply:  # on purpose: the group declared that a second apply is harmless
+                fresh = {i.event_id for i in items}
+            parked = (
+                uow.dead_letters.parked_among(self.spec.name, {i.key for i in items if i.event_id in fresh})
+                if self.spec.ordered and fresh
+                else set()
+            )
+            kept = []
+            applied = 0
+            with uow.batched():  # the built-in groups' rows go in one statement per batch
+                for item in items:
+                    if item.event_id not in fresh:
+                        continue  # applied (or kept) before: a redelivery
+                    fresh.discard(item.event_id)  # the same event twice in one batch applies once
+                    if item.problem is not None:
+                        kept.append(letter(item, "dead", item.problem, attempts=1))
+                        if self.spec.ordered:
+                            uow.dead_letters.park(self.spec.name, item.key, item.problem, utcnow())
+                            parked.add(item.key)
+                    elif item.key in parked:
+                        kept.append(letter(item, "parked"))
+                    else:
+                        call(self.spec, item, uow, traced)
+                        applied += 1
+            uow.dead_letters.add(self.spec.name, kept, utcnow())
+            uow.commit()
+        failures.log_kept(self.spec, kept)
+        return applied, len(kept)

@@ -6,16 +6,20 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.events.values import Money, UtcDatetime
+from hub.events.values import CURRENCY_PATTERN, Money, UtcDatetime
 
 
 class EventData(BaseModel):
-    """The `data` of one event type. TYPE and VERSION name its exported JSON Schema."""
+    """The `data` of one event type. TYPE, VERSION (the major) and MINOR name its exported JSON Schema.
+
+    A compatible change (an optional field, an enum value) raises MINOR; anything else raises VERSION
+    and adds an upcaster from the old major (hub/events/upcasters.py). `hub schemas check` holds both."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     TYPE: ClassVar[str]
     VERSION: ClassVar[int] = 1
+    MINOR: ClassVar[int] = 0
     TOPIC: ClassVar[str]
     # Fields the domain fills in while applying the event (a mapping need not produce them).
     DOMAIN_FIELDS: ClassVar[frozenset[str]] = frozenset()
@@ -58,6 +62,17 @@ class OrderFact(EventData):
     )
     buyer_country: str | None = Field(
         default=None, description="The ship-to (or buyer) country as the channel gives it, e.g. US."
+    )
+    market: str | None = Field(
+        default=None,
+        description="The country of the channel's market the order was placed in (ISO 3166-1 alpha-2), "
+        "e.g. US for Amazon's ATVPDKIKX0DER: from the channel's own table of its marketplaces.",
+    )
+    currency: str | None = Field(
+        default=None,
+        pattern=CURRENCY_PATTERN,
+        description="The currency the order is priced in (ISO 4217): the total's, or the market's default "
+        "currency when the payload has no prices yet (a Pending Amazon order).",
     )
     total: Money | None = Field(default=None, description="The order total, when the payload has it.")
     order_lines: list[OrderLine] = Field(

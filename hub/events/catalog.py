@@ -49,4 +49,6 @@ def event_class(name: str) -> type[EventData]:
 
 
 def dataschema_uri(cls: type[EventData]) -> str:
-    return f"urn:hub:event:{cls.TYPE}:v{cls.VERSION}"
+    """`urn:hub:event:OrderPaid:v1` for version 1.0, `...:v1.2` for 1.2: what a consumer reads first."""
+    minor = f".{cls.MINOR}" if cls.MINOR else ""
+    return f"urn:hub:event:{cls.TYPE}:v{cls.VERSION}{minor}"

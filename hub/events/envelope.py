@@ -7,6 +7,7 @@ dataclass, whose fields also give the exported JSON Schema (hub/schemas/events/E
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -124,12 +125,12 @@ class Event:
         return orjson.dumps(self.data)
 
     @classmethod
-    def from_binary(
-        cls, headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...], value: bytes
-    ) -> Event:
+    def from_binary(cls, headers: Sequence[tuple[str, bytes]], value: bytes) -> Event:
         attrs: dict[str, Any] = {}
-        for name, raw in headers:
-            text = raw.decode()
+        # Headers kept as JSON text (the embedded log's, hub.broker.port.JsonHeaders) are read as text.
+        texts = getattr(headers, "texts", None)
+        pairs = texts() if texts is not None else ((name, raw.decode()) for name, raw in headers)
+        for name, text in pairs:
             if name.startswith("ce_"):
                 attrs[name[3:]] = text
             elif name == "traceparent":

@@ -23,6 +23,9 @@ class Delivery:
     # Why the body cannot be mapped at all (a queue message that is not JSON): stored and quarantined
     # with this reason instead of being mapped.
     problem: str | None = None
+    # The request headers the connector's mappings read (hub.intake.identity keeps them): stored with the
+    # body, given to the mapping now and on every re-normalization.
+    headers: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,4 +33,4 @@ class Receipt:
     status: Status
     inbox_id: int | None
     events: int = 0
-    reason: str | None = None
+    reason: str | None = None  # as quarantine stores it: printable and bounded (the receiver logs it)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from hub.domain.errors import DomainRefused
 from hub.domain.inventory import Ledger
@@ -16,13 +20,20 @@ from hub.events.envelope import Event, validate
 from hub.events.stock import InventoryAdjusted
 from hub.ids import TRACEPARENT_PATTERN, new_traceparent, stable_id
 from hub.ids import event_id as make_event_id
+from hub.intake.fit import Unfit, limit, printable, unfit
+from hub.intake.isolation import unexpected
 from hub.intake.rules import DomainRules, Kept, settled
 from hub.intake.rules import Origin as Origin  # re-exported: intake and its tools build origins
 from hub.mapping.drafts import event_json
 from hub.mapping.result import Draft, keys_of
 from hub.store import UnitOfWork
+from hub.store.tables import outbox as outbox_table
+
+log = logging.getLogger(__name__)
 
 _TRACEPARENT = re.compile(TRACEPARENT_PATTERN)
+# Partition keys, SKUs and locations share one width (outbox, key_sequences, inventory_levels).
+_KEY_CHARS = limit(outbox_table.c.partition_key)
 
 
 def settle(ledger: Ledger, drafts: list[Draft]) -> Kept:
@@ -38,24 +49,43 @@ def _completed(event: type[EventData], data: dict[str, Any], completion: dict[st
     return event_json(event, {**data, **completion}, text_times=True)
 
 
+@dataclass(frozen=True, slots=True)
+class Unnumbered:
+    """An event built and checked but for its sequence, which `numbered` gives it: sequences are
+    allocated once every delivery's events are built, so a delivery whose events fail leaves no gap in
+    any key's sequence."""
+
+    attributes: dict[str, Any]  # the envelope's, all but the sequence
+    versioned: bool  # the data's `version` is the sequence (a domain field)
+
+
 def envelope(
     origin: Origin,
     draft: Draft,
     completion: dict[str, int],
-    seq: int,
     delivery_id: str,
     traceparent: str,
-) -> Event:
-    """One draft as an event: the domain's fields filled in, its id, sequence and trace context."""
+) -> Unnumbered:
+    """One draft as an event: the domain's fields filled in, its id and trace context; Unfit when the
+    store could not hold one of its values."""
     event = draft.event
     data = draft.json
+    versioned = "version" in event.DOMAIN_FIELDS
     if event.DOMAIN_FIELDS:
-        if "version" in event.DOMAIN_FIELDS:
-            completion = {**completion, "version": seq}
+        if versioned:
+            completion = {**completion, "version": 1}  # the sequence, once numbered
         data = _completed(event, data, completion)
     event_id = make_event_id(origin.connector, origin.dedupe_key, draft.local_id)
     source = f"/connectors/{origin.connector}"
     key, subject = keys_of(event, data)
+    for name, value, chars in (("partition key", key, _KEY_CHARS), ("subject", subject, None)):
+        why = unfit(value, chars)
+        if why is not None:
+            raise Unfit(f"{event.TYPE}: the {name} {printable(value, 80)!r} {why}")
+    try:
+        orjson.dumps(data)  # as the outbox will write it: data it cannot serialize fails here, not there
+    except TypeError as exc:  # orjson's refusal: an integer beyond 64 bits, a lone surrogate
+        raise Unfit(f"{event.TYPE}: the data cannot be serialized: {exc}") from None
     attributes = {
         "id": event_id,
         "source": source,
@@ -64,15 +94,52 @@ def envelope(
         "time": data["occurred_at"],
         "dataschema": dataschema_uri(event),
         "partitionkey": key,
-        "sequence": seq,
         "correlationid": delivery_id,
         "causationid": delivery_id,
         "traceparent": traceparent,
         "data": data,
     }
-    if seq < 1 or not _TRACEPARENT.match(traceparent):
-        return validate(attributes)  # refuses them, worded as for any envelope from outside
-    return Event(**attributes)
+    if not _TRACEPARENT.match(traceparent):
+        validate({**attributes, "sequence": 1})  # refuses it, worded as for any envelope from outside
+    return Unnumbered(attributes, versioned)
+
+
+def numbered(event: Unnumbered, seq: int) -> Event:
+    if not event.versioned:
+        return Event(**event.attributes, sequence=seq)
+    data = {**event.attributes["data"], "version": seq}
+    return Event(**{**event.attributes, "data": data}, sequence=seq)
+
+
+def _unfit_keys(drafts: list[Draft]) -> str | None:
+    """Why the ledger could not look up or store an inventory draft's SKU and location."""
+    for draft in drafts:
+        if issubclass(draft.event, InventoryAdjusted):
+            for name in ("sku", "location"):
+                value = draft.json[name]
+                why = unfit(value, _KEY_CHARS)
+                if why is not None:
+                    return f"InventoryAdjusted: the {name} {printable(value, 80)!r} {why}"
+    return None
+
+
+def _events(origin: Origin, rules: DomainRules, drafts: list[Draft]) -> list[Unnumbered] | str:
+    """A delivery's events, unnumbered, with what it decided kept by `rules`; or why the domain refused
+    them. Anything that goes wrong for this delivery is its own reason, never the batch's."""
+    delivery_id = stable_id("delivery", origin.connector, origin.dedupe_key)
+    traceparent = origin.traceparent or new_traceparent()
+
+    def build(kept: Kept) -> list[Unnumbered]:
+        return [envelope(origin, d, c, delivery_id, traceparent) for d, c in kept]
+
+    try:
+        return rules.admit(origin, drafts, build)
+    except (DomainRefused, Unfit) as exc:
+        return str(exc)
+    except Exception as exc:
+        reason = unexpected("building its events", exc)
+        log.warning("%s: payload quarantined: %s", origin.connector, reason, exc_info=True)
+        return reason
 
 
 def commit_drafts(
@@ -99,24 +166,31 @@ def write_events(
     lifecycle: bool = True,
 ) -> tuple[dict[int, int | str], list[Event]]:
     """commit_drafts, also returning the events written (for services that answer with them)."""
-    rules = DomainRules(uow, policy or InventoryPolicy(), lifecycle=lifecycle)
     result: dict[int, int | str] = {}
-    accepted: list[tuple[Origin, Kept]] = []
-    for origin, drafts in rules.load(items):
+    checked: list[tuple[Origin, list[Draft]]] = []
+    for origin, drafts in items:
         try:
-            accepted.append((origin, rules.admit(origin, drafts)))
-        except DomainRefused as exc:
-            result[origin.inbox_id] = str(exc)
+            why = _unfit_keys(drafts)
+        except Exception as exc:
+            why = unexpected("reading its inventory keys", exc)
+        if why is None:
+            checked.append((origin, drafts))
+        else:
+            result[origin.inbox_id] = why
+    rules = DomainRules(uow, policy or InventoryPolicy(), lifecycle=lifecycle)
+    built: list[tuple[Origin, list[Unnumbered]]] = []
+    for origin, drafts in rules.load(checked):
+        unnumbered = _events(origin, rules, drafts)
+        if isinstance(unnumbered, str):
+            result[origin.inbox_id] = unnumbered
+        else:
+            built.append((origin, unnumbered))
 
-    keys = [draft.partition_key() for _, kept in accepted for draft, _ in kept]
-    seqs = iter(uow.sequences.allocate(keys))
-    events: list[Event] = []
-    for origin, kept in accepted:
-        delivery_id = stable_id("delivery", origin.connector, origin.dedupe_key)
-        traceparent = origin.traceparent or new_traceparent()
-        for draft, completion in kept:
-            events.append(envelope(origin, draft, completion, next(seqs), delivery_id, traceparent))
-        result[origin.inbox_id] = len(kept)
+    pending = [event for _, unnumbered in built for event in unnumbered]
+    seqs = uow.sequences.allocate([e.attributes["partitionkey"] for e in pending])
+    events = [numbered(event, seq) for event, seq in zip(pending, seqs, strict=True)]
+    for origin, unnumbered in built:
+        result[origin.inbox_id] = len(unnumbered)
     uow.outbox.append(events, now)
     rules.save(events, now)
     return result, events

@@ -10,12 +10,14 @@ received before the retention cutoff (its rows may be cleaned up) is left alone 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hub.clock import utcnow
 from hub.ids import event_id
 from hub.intake.emit import Origin, commit_drafts
+from hub.intake.isolation import normalize_stored, refusal
 from hub.intake.quarantine import QuarantineService
 from hub.jsonio import MalformedJSON, loads
 from hub.mapping.result import Draft, Mapped, Quarantined
@@ -23,6 +25,8 @@ from hub.project import Project
 from hub.store import Store, UnitOfWork
 from hub.store.inbox import InboxRow
 from hub.store.rerun import Rerun
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +60,7 @@ class Renormalizer:
         events, too_old, failing = sum(r.events for r in retried), 0, len(retried) - len(resolved)
         cutoff = utcnow() - self.retention
         for inbox_id in stored:
-            with self.store.unit_of_work() as uow:
-                outcome = self._again(uow, inbox_id, cutoff)
-                uow.commit()
+            outcome = self._again_alone(inbox_id, cutoff)
             if outcome is None:
                 too_old += 1
             elif isinstance(outcome, str):
@@ -66,6 +68,21 @@ class Renormalizer:
             else:
                 events += outcome
         return Renormalized(start, end, len(retried), len(resolved), len(stored), events, too_old, failing)
+
+    def _again_alone(self, inbox_id: int, cutoff: datetime) -> int | str | None:
+        """`_again` in a unit of work of its own: a payload whose new events the store refuses is
+        reported as failing, and the next one is mapped again."""
+        try:
+            with self.store.unit_of_work() as uow:
+                outcome = self._again(uow, inbox_id, cutoff)
+                uow.commit()
+            return outcome
+        except Exception as exc:
+            reason = refusal(self.store, exc)
+            if reason is None:
+                raise  # the store is failing, not this payload
+        log.warning("inbox row %d: not re-normalized: %s", inbox_id, reason)
+        return reason
 
     def _again(self, uow: UnitOfWork, inbox_id: int, cutoff: datetime) -> int | str | None:
         """New events written for one stored payload; a string says why it does not map; None: too old."""
@@ -94,9 +111,7 @@ class Renormalizer:
             payload = loads(row.body)
         except MalformedJSON as exc:
             return str(exc)
-        outcome = self.project.normalize(
-            row.connector, payload, account=row.account, route=row.route, received_at=row.received_at
-        )
+        outcome = normalize_stored(self.project, row, payload)
         if isinstance(outcome, Mapped):
             return list(outcome.drafts)
         # A payload that emitted events and now fails is reported, not quarantined: its events stand.

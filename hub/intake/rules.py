@@ -8,10 +8,10 @@ are what the caller writes to the outbox in the same transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from hub.domain.errors import DomainRefused
 from hub.domain.inventory import Ledger
@@ -21,11 +21,13 @@ from hub.events.envelope import Event
 from hub.events.stock import InventoryAdjusted
 from hub.ids import event_id as make_event_id
 from hub.intake.barriers import raise_zero_barriers
+from hub.intake.fit import INT64, Unfit
 from hub.mapping.drafts import draft_model
 from hub.mapping.result import Draft
 from hub.store import UnitOfWork
 from hub.store.orders import HistoryEntry, OrderKey, Orders
 
+T = TypeVar("T")
 Completion = dict[str, int]
 Kept = list[tuple[Draft, Completion]]
 
@@ -85,9 +87,10 @@ class DomainRules:
         self.ledger = Ledger(self.uow.ledger.levels(stock))
         return items
 
-    def admit(self, origin: Origin, drafts: list[Draft]) -> Kept:
-        """The drafts to publish, with the ledger's fields; raises DomainRefused for the whole delivery
-        (its order history records the refusal)."""
+    def admit(self, origin: Origin, drafts: list[Draft], build: Callable[[Kept], T]) -> T:
+        """`build` of the drafts to publish, with the ledger's fields; raises DomainRefused for the whole
+        delivery (its order history records the refusal). What the delivery decided is kept only once
+        `build` returns: a delivery whose events cannot be built changes no order and no level."""
         ledger = self.ledger.trial()
         orders: dict[OrderKey, OrderState] = {}
         history: list[tuple[HistoryEntry, str | None]] = []
@@ -111,6 +114,7 @@ class DomainRules:
                         kept.extend(settled(ledger, _stock_draft(draft, move, location)))
             else:
                 kept.append((draft, {}))
+        built = build(kept)
         self.ledger.adopt(ledger)
         self.orders.update(orders)
         self.changed.update(orders)
@@ -119,7 +123,7 @@ class DomainRules:
                 (d.json.get("account") for d in drafts if is_order(d) and _key(d) == key), None
             )
         self.history.extend(history)
-        return kept
+        return built
 
     def _decide(
         self, origin: Origin, draft: Draft, state: OrderState | None, before: OrderState | None
@@ -193,7 +197,11 @@ def _skus(data: dict[str, Any]) -> set[str]:
 def settled(ledger: Ledger, draft: Draft) -> Kept:
     data = draft.json
     result = ledger.settle(data["sku"], data["location"], delta=data["delta"], on_hand=data["on_hand"])
-    return [] if result is None else [(draft, {"delta": result[0], "on_hand": result[1]})]
+    if result is None:
+        return []
+    if not (result[0] in INT64 and result[1] in INT64):
+        raise Unfit(f"{data['sku']}@{data['location']}: the level or its change is beyond 64 bits")
+    return [(draft, {"delta": result[0], "on_hand": result[1]})]
 
 
 def _stock_draft(order: Draft, move: StockMove, location: str) -> Draft:

@@ -20,6 +20,7 @@ from hub import faults
 from hub.clock import utcnow
 from hub.intake.delivery import Delivery, Receipt
 from hub.intake.identity import Identity
+from hub.intake.isolation import describe
 from hub.intake.service import IntakeService
 from hub.intake.sqs_config import SqsConfig
 from hub.jsonio import MalformedJSON, loads
@@ -84,7 +85,8 @@ class SqsPoller:
         return messages
 
     def delivery(self, message: dict[str, Any]) -> Delivery:
-        body = str(message.get("Body", "")).encode()
+        # SQS bodies are XML-safe Unicode; surrogatepass keeps even a broken one storable and whole.
+        body = str(message.get("Body", "")).encode("utf-8", "surrogatepass")
         received_at = self.clock()
         try:
             payload = loads(body)
@@ -115,7 +117,10 @@ class SqsPoller:
                     )
             else:
                 log.error(
-                    "sqs %s: could not store message %s: %s", self.name, message.get("MessageId"), result
+                    "sqs %s: could not store message %s: %s",
+                    self.name,
+                    message.get("MessageId"),
+                    describe(result),
                 )
                 tally.left += 1
         faults.hit("sqs.before_delete")

@@ -13,6 +13,7 @@ from hub.mapping.context import Context
 from hub.mapping.errors import MappingError
 from hub.mapping.inputs import InputCheck, compile_input
 from hub.mapping.limits import check_depth
+from hub.mapping.parts import Parts
 from hub.mapping.result import Outcome, Quarantined, outcome_of
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,12 @@ def unexpected(exc: Exception) -> str:
     return f"the hub failed on this payload ({type(exc).__name__}); please report it"
 
 
-def compile_mapping(name: str, source: Path, mapping: s.MappingSpec, connector_dir: Path) -> CompiledMapping:
+def compile_mapping(
+    name: str, source: Path, mapping: s.MappingSpec, connector_dir: Path, parts: Parts | None = None
+) -> CompiledMapping:
+    """`parts`: the connector's other mappings and lookup tables, which this one may name (checked by
+    hub.mapping.parts.problems first)."""
     check = compile_input(mapping.input, connector_dir) if mapping.input and mapping.input.schema_ else None
-    return CompiledMapping(name, source, check, compile_function(mapping))
+    return CompiledMapping(
+        name, source, check, compile_function(mapping, parts or Parts(folder=connector_dir))
+    )

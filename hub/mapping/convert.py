@@ -213,3 +213,20 @@ def run_jsonata(program: Any, text: str, root: Any, item: Any) -> Any:
         return program.evaluate(_jsonata_input(root), {"item": _jsonata_input(item)})
     except Exception as exc:  # jsonata raises its own error types for bad data
         raise MappingError(f"jsonata expression failed: {exc}", at=text) from None
+
+
+def blank(value: Any) -> bool:
+    """An empty string, or one of spaces only: what `empty: missing` counts as missing."""
+    return value.__class__ is str and not value.strip()
+
+
+def negate(value: Decimal) -> Decimal:
+    """The amount with its sign flipped, exactly (no context rounds it); zero stays unsigned."""
+    return value.copy_negate() if value else value.copy_abs()
+
+
+def entries_of(value: Any, at: str | None) -> list[dict[str, Any]]:
+    """An object's entries as items {key, value}, in the payload's order (`entries: true`)."""
+    if not isinstance(value, dict):
+        raise MappingError(f"expected an object for its entries, found {type(value).__name__}", at=at)
+    return [{"key": key, "value": inner} for key, inner in value.items()]

@@ -50,7 +50,7 @@ class _FormWriter:
 
     _KNOWN = {"type", "title", "description", "default", "anyOf", "additionalProperties", "properties"}
     _KNOWN |= {"required", "$ref", "format", "pattern", "minimum", "items", "enum"}
-    _KNOWN |= {"$defs", "$schema", "$id", "x-topic", "x-version"}
+    _KNOWN |= {"$defs", "$schema", "$id", "x-topic", "x-version", "x-minor"}
 
     def __init__(self, schema: dict[str, Any], defaults: dict[str, dict[str, Any]], text_times: bool) -> None:
         self.schema = schema

@@ -113,12 +113,20 @@ class NotAnArray(ValueError):
         super().__init__(f"expected an array, found {type(reached).__name__}")
 
 
-def levels(value: Any, segments: tuple[Segment, ...], *, singles: bool = False) -> Iterator[tuple[Any, ...]]:
+def levels(
+    value: Any,
+    segments: tuple[Segment, ...],
+    *,
+    singles: bool = False,
+    entries: Callable[[Any], list[Any]] | None = None,
+    blank: Callable[[Any], bool] | None = None,
+) -> Iterator[tuple[Any, ...]]:
     """The items a `from` path names, each with the elements taken at every inner `[*]` on the way.
 
     Yields (element at the first [*], ..., item). A path that ends on an array names its elements, so a
     trailing `[*]` changes nothing; one that ends elsewhere is an item itself with `singles`, an error
-    (NotAnArray) without.
+    (NotAnArray) without. `entries` turns the object a path ends on into its items; what `blank` says
+    is blank counts as missing.
     """
     while segments and segments[-1] is EVERY:
         segments = segments[:-1]
@@ -127,13 +135,17 @@ def levels(value: Any, segments: tuple[Segment, ...], *, singles: bool = False) 
         array = walker(segments[:cut])(value)
         if isinstance(array, list):
             for element in array:
-                for inner in levels(element, segments[cut + 1 :], singles=singles):
+                for inner in levels(
+                    element, segments[cut + 1 :], singles=singles, entries=entries, blank=blank
+                ):
                     yield (element, *inner)
         return
     reached = walker(segments)(value)
-    if reached is MISSING or reached is None:
+    if reached is MISSING or reached is None or (blank is not None and blank(reached)):
         return
-    if not isinstance(reached, list):
+    if entries is not None:
+        reached = entries(reached)
+    elif not isinstance(reached, list):
         if not singles:
             raise NotAnArray(reached)
         reached = [reached]

@@ -98,7 +98,16 @@ class Ignored:
     reason: str
 
 
-Outcome = Mapped | Quarantined | Ignored
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """A thin payload whose events come from a follow-up fetch of `key` (the connector's `enrich`)."""
+
+    mapping: str
+    key: str
+    reason: str
+
+
+Outcome = Mapped | Quarantined | Ignored | Deferred
 
 
 def outcome_of(mapping: str, drafts: list[Draft], ignored: list[str]) -> Outcome:

@@ -9,7 +9,9 @@ The walk is generic over the format's models: every field of every model is visi
 (switch cases, `data_by_event`, case branches, coalesce options, nested objects and lists), and a string
 is a path where the field's type is an expression or a path. A model that reads the items of arrays
 (`_Over`: foreach, list, sum, first/min/max, some) binds its `from` and `as`, and its other fields read
-in that scope. So a new primitive is walked without a line here.
+in that scope; with `entries: true` its items are an object's entries, `@.value` the values. So a new
+primitive is walked without a line here. The names a mapping declares under `input.with` (given by an
+including mapping) are NAMED: nothing is known of their shape.
 """
 
 from __future__ import annotations
@@ -23,18 +25,23 @@ from pydantic import BaseModel
 
 from hub.mapping import spec as s
 from hub.mapping.paths import EVERY, Segment, parse
-from hub.mapping.spec.exprs import PATH_PATTERN, _Over
+from hub.mapping.spec.base import PATH_PATTERN, _Over
 
 
-class _Items:
-    __slots__ = ()
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def __repr__(self) -> str:
-        return "[items]"
+        return f"[{self.name}]"
 
 
-ITEMS: Final = _Items()
-Step = Segment | _Items
+ITEMS: Final = _Marker("items")
+ENTRIES: Final = _Marker("entries")  # an entry {key, value} of an object
+NAMED: Final = _Marker("named")  # a value an including mapping gives (input.with)
+Step = Segment | _Marker
 Absolute = tuple[Step, ...]
 Loc = tuple[str | int, ...]
 Env = Mapping[str, Absolute]
@@ -61,7 +68,13 @@ def render(absolute: Absolute) -> str:
     out = "$"
     for step in absolute:
         out += (
-            "[*]" if step is EVERY or step is ITEMS else f"[{step}]" if isinstance(step, int) else f".{step}"
+            "[*]"
+            if step is EVERY or step is ITEMS or step is ENTRIES
+            else f"[{step}]"
+            if isinstance(step, int)
+            else f"<{step.name}>"
+            if isinstance(step, _Marker)
+            else f".{step}"
         )
     return out
 
@@ -74,7 +87,7 @@ def _use(path: str, loc: Loc, env: Env) -> PathUse:
     return PathUse(path, loc, (*base, *segments), len(base))
 
 
-def _bind(path: str, as_: Any, loc: Loc, env: Env) -> tuple[PathUse, Env]:
+def _bind(path: str, as_: Any, loc: Loc, env: Env, entries: bool = False) -> tuple[PathUse, Env]:
     """The use of a `from` path, and the scope inside it: `@` is the item, `as:` names the levels."""
     use = _use(path, loc, env)
     if use.absolute is None:
@@ -83,7 +96,7 @@ def _bind(path: str, as_: Any, loc: Loc, env: Env) -> tuple[PathUse, Env]:
     while len(full) > use.own and full[-1] is EVERY:
         full.pop()
     levels: list[Absolute] = [tuple(full[: i + 1]) for i in range(use.own, len(full)) if full[i] is EVERY]
-    item: Absolute = (*full, ITEMS)
+    item: Absolute = (*full, ENTRIES if entries else ITEMS)
     levels.append(item)
     inner = dict(env)
     inner["@"] = item
@@ -105,9 +118,14 @@ class Walker:
     def __init__(self) -> None:
         self.paths: list[PathUse] = []
         self.tables: list[TableUse] = []
+        # Nodes naming something outside the mapping: includes, lookups, headers.
+        self.parts: list[tuple[Loc, s.Include | s.LookupExpr | s.HeaderExpr]] = []
 
     def mapping(self, spec: s.MappingSpec) -> Walker:
-        self.node(spec.emit, ("emit",), {"$": ()}, False)
+        env: dict[str, Absolute] = {"$": ()}
+        for name in spec.input.with_ if spec.input is not None else {}:
+            env[f"@{name}"] = (NAMED,)
+        self.node(spec.emit, ("emit",), env, False)
         return self
 
     def node(self, value: Any, loc: Loc, env: Env, paths: bool) -> None:
@@ -125,9 +143,11 @@ class Walker:
 
     def model(self, spec: s.Spec, loc: Loc, env: Env) -> None:
         self._table(spec, loc, env)
+        if isinstance(spec, s.Include | s.LookupExpr | s.HeaderExpr):
+            self.parts.append((loc, spec))
         kind = type(spec)
         fields = [(name, info.alias or name) for name, info in kind.model_fields.items()]
-        if not isinstance(spec, _Over):
+        if not isinstance(spec, _Over) or getattr(spec, "from_", None) is None:
             for name, key in fields:
                 self.node(getattr(spec, name), (*loc, key), env, _reads_paths(kind, name))
             return
@@ -137,10 +157,11 @@ class Walker:
             if isinstance(sources, str)
             else [(p, ("from", i)) for i, p in enumerate(sources)]
         ):
-            use, inner = _bind(path, spec.as_, (*loc, *at), env)  # type: ignore[attr-defined]
+            entries = bool(getattr(spec, "entries", False))
+            use, inner = _bind(path, spec.as_, (*loc, *at), env, entries)  # type: ignore[attr-defined]
             self.paths.append(use)
             for name, key in fields:
-                if name not in ("from_", "as_"):
+                if name not in ("from_", "as_", "entries"):
                     self.node(getattr(spec, name), (*loc, key), inner, _reads_paths(kind, name))
 
     def _table(self, spec: s.Spec, loc: Loc, env: Env) -> None:
@@ -159,8 +180,8 @@ def source_of(expr: Any, loc: Loc, env: Env) -> PathUse | None:
         return _use(expr, loc, env) if expr[:1] in "$@" else None
     if isinstance(expr, s.PathExpr):
         return _use(expr.path, (*loc, "path"), env)
-    if isinstance(expr, _Over | s.CoalesceExpr):
-        return None
+    if isinstance(expr, _Over | s.CoalesceExpr | s.LookupExpr):
+        return None  # many sources, or a value the table gives: not the path's own values
     inner = getattr(expr, "from_", None)
     return source_of(inner, (*loc, "from"), env) if inner is not None else None
 

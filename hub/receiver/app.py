@@ -1,7 +1,8 @@
-"""POST /webhooks/{connector} and GET /healthz."""
+"""POST /webhooks/{connector}, GET /healthz (the process answers) and GET /readyz (it can store)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -11,16 +12,22 @@ import orjson
 from fastapi import FastAPI, Request, Response
 from starlette.requests import ClientDisconnect
 
+from hub import tracing
 from hub.clock import utcnow
 from hub.connectors.signatures import SignatureError, SignedRequest
 from hub.ids import valid_traceparent
 from hub.intake.committer import GroupCommitter
 from hub.intake.delivery import Receipt
+from hub.intake.isolation import describe
 from hub.jsonio import MalformedJSON, loads
 from hub.receiver.checkout import CheckoutEndpoint, add_checkout_routes
 from hub.receiver.endpoints import WebhookEndpoint
+from hub.store.probe import StoreHealth
 
 log = logging.getLogger(__name__)
+
+# A readiness probe that takes longer than this is a failed one: the orchestrator asking wants an answer.
+READY_TIMEOUT_S = 10.0
 
 
 def _json(status: int, body: dict[str, Any]) -> Response:
@@ -28,8 +35,8 @@ def _json(status: int, body: dict[str, Any]) -> Response:
 
 
 async def _read_capped(request: Request, limit: int) -> bytes | None:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         return None
     # The ASGI messages themselves, not request.stream(): an async generator per request costs more
     # than the whole read of a webhook-sized body.
@@ -63,7 +70,7 @@ def create_app(
     endpoints: Mapping[str, WebhookEndpoint],
     committer: GroupCommitter,
     *,
-    health: Callable[[], dict[str, Any]] | None = None,
+    ready: Callable[[], StoreHealth] | None = None,
     checkout: CheckoutEndpoint | None = None,
 ) -> FastAPI:
     @asynccontextmanager
@@ -74,20 +81,41 @@ def create_app(
         finally:
             committer.stop()
 
-    app = FastAPI(title="hub webhook receiver", lifespan=lifespan, docs_url=None, redoc_url=None)
+    # No redirect of /webhooks/x/ to /webhooks/x: a sender would POST twice for one delivery, or not at all.
+    app = FastAPI(
+        title="hub webhook receiver",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        redirect_slashes=False,
+    )
     if checkout is not None:
         add_checkout_routes(app, checkout)
 
     @app.get("/healthz")
     async def healthz() -> Response:
-        checks = health() if health else {}
-        return _json(200, {"status": "ok", "connectors": sorted(endpoints), **checks})
+        return _json(200, {"status": "ok"})
+
+    @app.get("/readyz")
+    async def readyz() -> Response:
+        """Ready when the store commits (a write rolled back, on a new connection) and the relay's lag is
+        known. Blocking I/O, so off the event loop; the details of a failure go to the log only."""
+        if ready is None:
+            return _json(200, {"status": "ready"})
+        try:
+            health = await asyncio.wait_for(asyncio.to_thread(ready), READY_TIMEOUT_S)
+        except Exception as exc:  # the driver's error, or the timeout
+            log.warning("not ready: the store cannot commit: %s", describe(exc))
+            return _json(503, {"status": "not ready", "store": "cannot commit"})
+        return _json(200, {"status": "ready", "store": "ok", "outbox_lag_s": health.outbox_lag_s})
 
     @app.post("/webhooks/{connector}")
     async def receive(connector: str, request: Request) -> Response:
         endpoint = endpoints.get(connector)
         if endpoint is None:
-            return _json(404, {"error": f"unknown connector {connector!r}", "known": sorted(endpoints)})
+            # The configured connectors are not listed: the caller has not shown it is any of them.
+            return _json(404, {"error": "unknown connector"})
         body = await _read_capped(request, endpoint.max_body)
         if body is None:
             log.info("refused delivery to %s: 413, body over %d bytes", connector, endpoint.max_body)
@@ -100,7 +128,8 @@ def create_app(
                 SignedRequest(
                     request.method,
                     scope["path"],
-                    scope["query_string"].decode(),
+                    # Bytes as sent, whatever they are: the signature covers them, not a decoding.
+                    scope["query_string"].decode("utf-8", "surrogateescape"),
                     request.headers,
                     body,
                 )
@@ -108,6 +137,9 @@ def create_app(
         except SignatureError as exc:
             log.info("refused delivery to %s: 401, %s", connector, exc)
             return _json(401, {"error": str(exc)})
+        except Exception:  # a check that breaks on what a caller sent refuses it: nothing unverified is kept
+            log.exception("refused delivery to %s: its signature could not be checked", connector)
+            return _json(401, {"error": "signature could not be checked"})
         try:
             payload = loads(body)
         except MalformedJSON as exc:
@@ -118,13 +150,14 @@ def create_app(
             payload,
             utcnow(),
             request.headers.get("content-type"),
-            valid_traceparent(request.headers.get("traceparent")),
+            # The request's span (receiver/observe.py) when tracing is on: the events continue its trace.
+            tracing.current_traceparent() or valid_traceparent(request.headers.get("traceparent")),
             request.headers,
         )
         try:
             receipt = await committer.submit(delivery)
-        except Exception:
-            log.exception("could not store a delivery to %s", connector)
+        except Exception as exc:  # the store could not commit: nothing of this request is stored
+            log.error("could not store a delivery to %s: %s", connector, describe(exc))
             return _json(503, {"error": "could not store the delivery; retry later"})
         _log_receipt(connector, receipt)
         return _json(200, {"status": receipt.status, "inbox_id": receipt.inbox_id, "events": receipt.events})

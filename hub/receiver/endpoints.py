@@ -11,7 +11,7 @@ from hub.connectors.signatures import Verifier, build_verifier
 from hub.connectors.verification import IsVerification, compile_verification
 from hub.credentials import Secret
 from hub.intake.delivery import Delivery
-from hub.intake.identity import Identity
+from hub.intake.identity import Identity, delivery_identity
 from hub.project import Connector, Project
 
 
@@ -45,6 +45,7 @@ class WebhookEndpoint:
             content_type=content_type,
             traceparent=traceparent,
             route=self.identity.route(payload, headers),
+            headers=self.identity.headers(headers),
         )
 
 
@@ -53,16 +54,14 @@ def build_endpoints(
 ) -> dict[str, WebhookEndpoint]:
     endpoints = {}
     for name, connector in project.connectors.items():
-        webhook = connector.webhook
-        if webhook is None:
+        webhook, identity = connector.webhook, delivery_identity(connector)
+        if webhook is None or identity is None:
             continue
         endpoints[name] = WebhookEndpoint(
             connector=connector,
             verify=build_verifier(webhook.signature, secrets.get(name, {})),
             max_body=webhook.max_body_bytes,
-            identity=Identity.compile(
-                name, connector.unwrap, webhook.dedupe, webhook.account, connector.spec.routing.from_
-            ),
+            identity=identity,
             is_verification=compile_verification(webhook.verification),
             verified_status=webhook.verification.status if webhook.verification else 200,
         )

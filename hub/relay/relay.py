@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import threading
 from collections.abc import Collection, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from hub import faults
+from hub import faults, metrics, tracing
 from hub.broker.port import Broker, JsonHeaders, Message
 from hub.clock import utcnow
 from hub.relay.leases import LeaseKeeper
@@ -28,6 +29,8 @@ from hub.store import Store
 from hub.store.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
+
+_TRACEPARENT = re.compile(r'"traceparent",\s*"([0-9a-f-]{55})"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,7 @@ class Relay:
         batch = self._read()
         if batch is None:
             return 0
-        self.broker.publish(batch.messages)
+        self._send(batch)
         faults.hit("relay.after_publish")
         return len(batch.ids) if self._mark(batch) else 0
 
@@ -78,7 +81,7 @@ class Relay:
                 break
             ahead = self._worker.submit(functools.partial(self._mark_then_read, acked, batch.ids))
             try:
-                self.broker.publish(batch.messages)
+                self._send(batch)
             except BaseException:
                 _settle(ahead)  # let the earlier batch's mark finish; the read-ahead is dropped
                 raise
@@ -111,6 +114,24 @@ class Relay:
 
     # -- the steps
 
+    def _send(self, batch: Batch) -> None:
+        if not tracing.enabled():
+            self.broker.publish(batch.messages)
+            return
+        topics = sorted({m.topic for m in batch.messages})
+        attributes = {
+            "messaging.system": getattr(self.broker, "system", "unknown"),
+            "messaging.operation.type": "send",
+            "messaging.operation.name": "send",
+            "messaging.batch.message_count": len(batch.messages),
+            **({"messaging.destination.name": topics[0]} if len(topics) == 1 else {}),
+        }
+        name = f"send {topics[0]}" if len(topics) == 1 else "send"
+        with tracing.batch_span(
+            name, map(_traceparent, batch.messages), tracing.SpanKind.PRODUCER, attributes
+        ):
+            self.broker.publish(batch.messages)
+
     def _read(self, exclude: Collection[int] = ()) -> Batch | None:
         epochs: dict[int, int] | None = None
         shards = self.shards
@@ -142,6 +163,7 @@ class Relay:
                 return False
             uow.outbox.mark_published(batch.ids, utcnow())
             uow.commit()
+        metrics.RELAY_PUBLISHED.inc(len(batch.ids))
         return True
 
     def _mark_then_read(self, acked: Batch | None, in_flight: list[int]) -> tuple[bool, Batch | None]:
@@ -156,6 +178,16 @@ class Relay:
             return True
         held = self.leases.held()
         return all(held.get(shard) == epoch for shard, epoch in batch.epochs.items())
+
+
+def _traceparent(message: Message) -> str | None:
+    """The context each message carries (its creation, at intake), read from the headers as the outbox
+    keeps them, without parsing them."""
+    headers = message.headers
+    if isinstance(headers, JsonHeaders):
+        found = _TRACEPARENT.search(headers.json)
+        return found.group(1) if found else None
+    return next((v.decode() for k, v in headers if k == "traceparent"), None)
 
 
 def _settle(future: Future[Any]) -> None:

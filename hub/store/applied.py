@@ -27,6 +27,18 @@ class Applied(Repository):
         )
         return {r[0] for r in rows.all()}
 
+    def claimed(self, group: str, event_ids: Sequence[str]) -> set[str]:
+        """Which of `event_ids` this group has claimed already (read only: nothing is claimed here)."""
+        found: set[str] = set()
+        unique = list(dict.fromkeys(event_ids))
+        for start in range(0, len(unique), 500):
+            query = select(consumer_inbox.c.event_id).where(
+                consumer_inbox.c.group_name == group,
+                consumer_inbox.c.event_id.in_(unique[start : start + 500]),
+            )
+            found.update(self.conn.execute(query).scalars())
+        return found
+
     def count(self, group: str) -> int:
         query = select(func.count()).select_from(consumer_inbox).where(consumer_inbox.c.group_name == group)
         return int(self.conn.execute(query).scalar_one())

@@ -93,6 +93,12 @@ class Backend(ABC):
         """Inside the migration's transaction: make concurrent starters wait for each other."""
 
     @abstractmethod
+    def probe_engine(self, timeout_s: float) -> Engine:
+        """An engine for readiness probes: every connection new (a pooled one can keep working on a
+        database that is gone, or find out only when used), reaching only a database that exists, giving
+        up after about `timeout_s`."""
+
+    @abstractmethod
     def checkpoint_in_background(self) -> None:
         """Move housekeeping off the commit path, into a thread of this (server) process, if any."""
 

@@ -26,6 +26,7 @@ class NewInboxRow:
     traceparent: str | None
     status: str
     note: str | None = None
+    headers: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class InboxRow:
     status: str
     note: str | None
     traceparent: str | None
+    headers: dict[str, str] | None = None
 
 
 _values_of = operator.attrgetter(*INBOX_WRITE)  # a row's values as a tuple, built in C

@@ -80,6 +80,13 @@ class Outbox(Repository):
             self.conn.execute(select(func.count()).where(outbox.c.published_at.is_(None))).scalar_one()
         )
 
+    def oldest_pending(self) -> datetime | None:
+        """When the oldest event that is not yet published was written; None when none waits."""
+        oldest: datetime | None = self.conn.execute(
+            select(outbox.c.created_at).where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(1)
+        ).scalar_one_or_none()
+        return oldest
+
     def delete_published_before(self, cutoff: datetime, limit: int) -> int:
         """Delete up to `limit` rows published before `cutoff`, oldest first through the published_at
         index: a scan in table order would wade through the rows deleted by earlier batches again."""

@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -36,6 +37,11 @@ inbox = Table(
     Column("status", String(16), nullable=False, doc="mapped | quarantined | ignored"),
     Column("note", Text, doc="Why a payload was ignored."),
     Column("traceparent", String(55)),
+    Column(
+        "headers",
+        JSON,
+        doc="The request headers the connector's mappings read (`type: header`), kept for re-normalization.",
+    ),
     UniqueConstraint("connector", "dedupe_key"),
 )
 # The columns intake writes, in the order of the values the store's insert_inbox takes.
@@ -50,6 +56,7 @@ INBOX_WRITE = (
     "status",
     "note",
     "traceparent",
+    "headers",
 )
 
 # Payloads that did not map: the inbox row keeps the body, this row keeps why.
@@ -189,6 +196,69 @@ order_view = Table(
     PrimaryKeyConstraint("channel", "order_id"),
 )
 
+# What consumer groups could not apply: the dead letters (status dead, with the error and the attempts), the
+# events that wait behind one on a parked key (status parked), and what became of each (redriven, dropped).
+# The record is kept whole, headers and value as the log held them, so a redrive applies it as it was.
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("group_name", String(128), nullable=False),
+    Column("event_id", String(255), nullable=False, doc="The event's id, or topic/partition@offset."),
+    Column("event_type", String(64)),
+    Column("partition_key", String(255), nullable=False),
+    Column("topic", String(64), nullable=False),
+    Column("log_partition", Integer, nullable=False),
+    Column("log_offset", BigInteger, nullable=False),
+    Column("headers", LargeBinary, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False, doc="dead | parked | redriven | dropped"),
+    Column("error", Text),
+    Column("attempts", Integer, nullable=False),
+    Column("failed_at", UTCDateTime, nullable=False),
+    Column("last_attempt_at", UTCDateTime, nullable=False),
+    Column("resolved_at", UTCDateTime),
+    UniqueConstraint("group_name", "event_id"),
+    # A parked key's events in the order they arrived; the status counts for metrics and `hub status`.
+    Index(None, "group_name", "partition_key", "id"),
+    Index(None, "status", "group_name"),
+)
+
+# Keys of ordered groups whose events wait: a dead letter, or a group's own decision (a sequence gap).
+parked_keys = Table(
+    "parked_keys",
+    metadata,
+    Column("group_name", String(128), nullable=False),
+    Column("partition_key", String(255), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("parked_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("group_name", "partition_key"),
+)
+
+# What people did with dead letters: redriven (and whether it applied), dropped with why.
+dead_letter_audit = Table(
+    "dead_letter_audit",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("dead_letter_id", BigInteger, ForeignKey("dead_letters.id"), nullable=False, index=True),
+    Column("action", String(16), nullable=False, doc="redriven | failed | dropped"),
+    Column("reason", Text),
+    Column("actor", String(128), nullable=False, doc="Who did it: the operating system user."),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+# Where a rewind found the end of each partition: a group's records below it are replays, and say so.
+consumer_replays = Table(
+    "consumer_replays",
+    metadata,
+    Column("group_name", String(128), nullable=False),
+    Column("topic", String(64), nullable=False),
+    Column("log_partition", Integer, nullable=False),
+    Column("until_offset", BigInteger, nullable=False),
+    Column("rewound_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("group_name", "topic", "log_partition"),
+)
+
 # Relays that are alive: each heartbeats its row; the number of live rows sets every relay's fair share.
 relay_members = Table(
     "relay_members",
@@ -220,6 +290,75 @@ alerts = Table(
     Column("message", Text, nullable=False),
     Column("raised_at", UTCDateTime, nullable=False),
     Index(None, "raised_at"),
+)
+
+# Marketplace API access tokens, one per (connector, account), shared by every worker and process: the
+# one that holds the lease refreshes, the others wait for the new generation.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("connector", String(64), nullable=False),
+    Column("account", String(64), nullable=False),
+    Column("token", Text, doc="The access token (short-lived). NULL: none yet, or known to be expired."),
+    Column("expires_at", Float, doc="Unix time."),
+    Column("generation", Integer, nullable=False, doc="Raised on every refresh."),
+    Column("lease_owner", String(128), doc="Who is refreshing now."),
+    Column("lease_until", Float, doc="Unix time; past it another worker may refresh."),
+    PrimaryKeyConstraint("connector", "account"),
+)
+
+# Token buckets per (connector, account, operation): every process takes its requests from the same one.
+rate_buckets = Table(
+    "rate_buckets",
+    metadata,
+    Column("connector", String(64), nullable=False),
+    Column("account", String(64), nullable=False),
+    Column("operation", String(64), nullable=False),
+    Column("tokens", Float, nullable=False, doc="May go negative: requests reserved ahead of time."),
+    Column("stamp", Float, nullable=False, doc="Unix time of `tokens`."),
+    Column("rps", Float, nullable=False),
+    Column("burst", Integer, nullable=False),
+    PrimaryKeyConstraint("connector", "account", "operation"),
+)
+
+# Per pull stream and account: the cursor of the next sync, the walk in progress, the last run.
+pull_state = Table(
+    "pull_state",
+    metadata,
+    Column("connector", String(64), nullable=False),
+    Column("stream", String(64), nullable=False),
+    Column("account", String(64), nullable=False),
+    Column("cursor", String(64), doc="Greatest change time of a completed walk (ISO 8601)."),
+    Column("walk", JSON, doc="The walk in progress: its range, next page, greatest change time seen."),
+    Column("last_started_at", UTCDateTime),
+    Column("last_finished_at", UTCDateTime),
+    Column("last_status", String(16), doc="running | ok | failed | stopped"),
+    Column("last_error", Text),
+    Column("records", BigInteger, nullable=False, default=0, doc="Records pulled, all runs."),
+    Column("pages", BigInteger, nullable=False, default=0),
+    Column("lease_owner", String(128), doc="The sync running now: host:pid:id."),
+    Column("lease_until", Float, doc="Unix time; renewed while the sync runs."),
+    PrimaryKeyConstraint("connector", "stream", "account"),
+)
+
+# Follow-up fetches of thin notifications, queued in the transaction that stored the notification.
+fetch_queue = Table(
+    "fetch_queue",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("connector", String(64), nullable=False),
+    Column("route", String(128), nullable=False),
+    Column("account", String(128)),
+    Column("key", String(255), nullable=False),
+    Column("inbox_id", BigInteger, nullable=False, doc="The latest notification that asked for it."),
+    Column(
+        "generation", Integer, nullable=False, doc="Raised by each new ask: a fetch older than it reruns."
+    ),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("due_at", Float, nullable=False, doc="Unix time."),
+    Column("lease_until", Float),
+    Column("last_error", Text),
+    UniqueConstraint("connector", "route", "key"),
 )
 
 # The commerce domain's tables live in a module of their own, on this metadata.

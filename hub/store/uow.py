@@ -19,6 +19,8 @@ migration beside the others (tests/store/test_migrations.py checks that the two 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from sqlalchemy import Connection
@@ -26,13 +28,15 @@ from sqlalchemy import Connection
 from hub.store.applied import Applied
 from hub.store.audit import AuditLog
 from hub.store.backend import Backend
+from hub.store.dead_letters import DeadLetters
 from hub.store.inbox import Inbox
 from hub.store.leases import Leases
 from hub.store.ledger import Ledger
 from hub.store.order_views import OrderViews
 from hub.store.outbox import Outbox
 from hub.store.quarantine import Quarantine
-from hub.store.repository import Repository
+from hub.store.replay_marks import ReplayMarks
+from hub.store.repository import BATCHING, Repository
 from hub.store.sequences import Sequences
 
 R = TypeVar("R", bound=Repository)
@@ -53,10 +57,47 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Make everything done so far durable. The unit stays usable: what follows is a new transaction."""
+        self.flush()
         self._conn.commit()
 
     def rollback(self) -> None:
+        self._discard()
         self._conn.rollback()
+
+    def flush(self) -> None:
+        """Write what repositories hold back (see Repository.flush)."""
+        for repository in self._repositories.values():
+            repository.flush()
+
+    def _discard(self) -> None:
+        for repository in self._repositories.values():
+            repository.discard()
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Writes in the block may be gathered and made together when it ends (a consumer group's batch).
+        Meanwhile a read may not see them: use it where the block only writes what it reads nowhere."""
+        self._conn.info[BATCHING] = True
+        try:
+            yield
+            self.flush()
+        finally:
+            self._conn.info.pop(BATCHING, None)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the transaction that is undone alone when the block raises (the exception goes on);
+        what came before it stays."""
+        self.flush()
+        nested = self._conn.begin_nested()
+        try:
+            yield
+            self.flush()
+        except BaseException:
+            self._discard()
+            nested.rollback()
+            raise
+        nested.commit()
 
     @property
     def inbox(self) -> Inbox:
@@ -96,3 +137,12 @@ class UnitOfWork:
     @property
     def order_views(self) -> OrderViews:
         return self.get(OrderViews)
+
+    @property
+    def dead_letters(self) -> DeadLetters:
+        """What consumer groups gave up on, and the keys parked behind it."""
+        return self.get(DeadLetters)
+
+    @property
+    def replay_marks(self) -> ReplayMarks:
+        return self.get(ReplayMarks)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from hub.broker.port import Broker
 from hub.events import TOPICS, Event
 from hub.events.orders import OrderPaid, OrderPlaced
+from hub.events.stock import InventoryAdjusted
 from hub.intake.emit import Origin, commit_drafts
 from hub.mapping.result import Draft
 from hub.store import Store, UnitOfWork
@@ -39,6 +40,38 @@ def commit_in(uow: UnitOfWork, order_ids: Iterable[str], run: str = "r") -> None
         n = next(_deliveries)
         items.append((Origin(n, "shop", f"{run}-{n}", None), [order_draft(order_id, f"S{n}")]))
     commit_drafts(uow, items, datetime.now(UTC), lifecycle=False)  # transport tests: every event counts
+
+
+def stock_draft(sku: str, on_hand: int) -> Draft:
+    """An observed stock level of `sku`; the ledger derives the delta and the per-SKU version."""
+    data = {
+        "occurred_at": OCCURRED.isoformat(),
+        "reason": "snapshot",
+        "sku": sku,
+        "location": "main",
+        "delta": None,
+        "on_hand": on_hand,
+        "version": None,
+        "channel": "shop",
+        "account": None,
+    }
+    return Draft(json=data, event=InventoryAdjusted, local_id=f"stock-{on_hand}")
+
+
+def commit_stock(store: Store, skus: Sequence[str], levels: Iterable[int], run: str = "s") -> int:
+    """For each level, one event per SKU (levels change every time, so none is a no-op), in one
+    transaction per level: the SKUs' events interleave in the log."""
+    count = 0
+    for level in levels:
+        items = []
+        for sku in skus:
+            n = next(_deliveries)
+            items.append((Origin(n, "shop", f"{run}-{n}", None), [stock_draft(sku, level)]))
+        with store.unit_of_work() as uow:
+            commit_drafts(uow, items, datetime.now(UTC))
+            uow.commit()
+        count += len(items)
+    return count
 
 
 def commit_rounds(

@@ -1,52 +1,23 @@
 """The consumer-group contract: GroupRunner applies each event once per group, in per-key order, over every
-store and broker. Events come from the real intake and relay, so they are real outbox rows."""
+store and broker. Events come from the real intake and relay, so they are real outbox rows. What a group
+does with an event it cannot apply: test_deadletter_contract.py."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
 
 from hub.broker.port import Broker, Message
-from hub.clock import utcnow
-from hub.consumers.registry import GroupSpec, groups
+from hub.consumers.registry import groups
 from hub.consumers.runner import GroupRunner
-from hub.events import TOPICS, Event
 from hub.relay import Relay
-from hub.store import Store, UnitOfWork
-from hub.store.tables import outbox
+from hub.store import Store
 from tests.contract.stacks import EmbeddedStack, KafkaStack, PostgresStack, SqliteStack
 from tests.faults.checker import check_audit, check_order_view
-from tests.support.orders import accept_all, deliveries, intake, order_key
+from tests.support.orders import accept_all, deliveries, intake
 
 ORDERS, STEPS = 12, 5  # 60 events over 12 keys
-
-
-def audit_spec(name: str, fail_on: set[str] | None = None) -> GroupSpec:
-    """A group whose effect is an audit_log row under its own name; it fails on the event ids in
-    `fail_on` for as long as they stay in that set (a bug, then its fix)."""
-    poisoned = fail_on if fail_on is not None else set()
-
-    def handler(event: Event, uow: UnitOfWork) -> None:
-        uow.audit_log.record(name, event, utcnow())
-        if event.id in poisoned:
-            raise RuntimeError(f"handler bug on {event.id}")
-
-    return GroupSpec(name, TOPICS, handler, "test group")
-
-
-def event_id_of(store: Store, key: str, sequence: int) -> str:
-    with store.transaction() as conn:
-        return str(
-            conn.execute(
-                select(outbox.c.event_id).where(
-                    (outbox.c.partition_key == key) & (outbox.c.sequence == sequence)
-                )
-            ).scalar_one()
-        )
 
 
 class ConsumerContract:
@@ -88,44 +59,6 @@ class ConsumerContract:
         assert runners[0].drain() == published + len(again) // 2
         report = check_audit(store)
         assert report.ok, report
-
-    def test_a_failing_group_holds_only_itself_and_resumes_at_the_failed_event(
-        self, store: Store, broker: Broker, published: int, runners: list[GroupRunner]
-    ) -> None:
-        poisoned = {event_id_of(store, order_key(3), 2)}
-        flaky = GroupRunner(store, broker, audit_spec("flaky", fail_on=poisoned))
-        steady = GroupRunner(store, broker, audit_spec("steady"))
-        runners += [flaky, steady]
-
-        stop = threading.Event()
-        worker = threading.Thread(target=flaky.run, args=(stop,), daemon=True)
-        worker.start()
-        try:
-            stuck = wait_for(lambda: check_audit(store, "flaky").lost.get(order_key(3)) == [2, 3, 4, 5])
-            time.sleep(1.5)  # a few retries of the failing event
-            stuck = check_audit(store, "flaky")
-            assert stuck.lost[order_key(3)] == [2, 3, 4, 5]  # retrying the failed event, skipping nothing
-            assert not stuck.duplicated and not stuck.reordered
-
-            assert steady.drain() == published  # the other group is not held up
-            assert check_audit(store, "steady").ok
-
-            poisoned.clear()  # the fix is deployed
-            wait_for(lambda: check_audit(store, "flaky").ok)
-        finally:
-            stop.set()
-            worker.join(timeout=30)
-        report = check_audit(store, "flaky")
-        assert report.ok, report
-        assert report.committed == published
-
-
-def wait_for(condition: Callable[[], bool], timeout_s: float = 30) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
-    return True
 
 
 class TestSqliteEmbedded(SqliteStack, EmbeddedStack, ConsumerContract):

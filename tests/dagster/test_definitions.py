@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
+import yaml
 
 from tests.dagster.conftest import load_defs, scratch_project
 from tests.support.paths import REPO
@@ -39,52 +41,50 @@ def test_snapshot_of_the_bundled_definitions(defs: dg.Definitions) -> None:
     assert found == SNAPSHOT.read_text()
 
 
-KESTREL = textwrap.dedent(
-    """\
-    type: connector
-    name: kestrel
-    title: Kestrel Market
-    streams:
-      - name: orders
-        schedule: "*/15 * * * *"
-      - name: returns
-        schedule: "0 * * * *"
-      - name: catalog
-    actions:
-      - name: acknowledge_order
-      - name: set_inventory
-    """
-)
+def edit_tiktok(project: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """`change` applied to the scratch project's connectors/tiktok/connector.yaml; returns the file."""
+    file = project / "connectors" / "tiktok" / "connector.yaml"
+    doc = yaml.safe_load(file.read_text())
+    change(doc)
+    file.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return file
 
 
 def test_streams_and_actions_in_yaml_add_jobs_and_schedules(tmp_path: Path) -> None:
-    project = scratch_project(tmp_path / "project")
-    (project / "connectors" / "kestrel").mkdir()
-    (project / "connectors" / "kestrel" / "connector.yaml").write_text(KESTREL)
-    tiktok = project / "connectors" / "tiktok" / "connector.yaml"
-    tiktok.write_text(tiktok.read_text() + "streams:\n  orders:\n    schedule: '5 4 * * *'\n")
+    def without(doc: dict[str, Any]) -> None:
+        del doc["streams"], doc["actions"]
 
-    added = set(describe(load_defs(project)).splitlines()) - set(describe(load_defs(tmp_path)).splitlines())
+    def more(doc: dict[str, Any]) -> None:
+        orders = doc["streams"]["orders"]
+        doc["streams"]["orders_hourly"] = {**orders, "schedule": "0 * * * *"}
+        doc["streams"]["orders_by_hand"] = {k: v for k, v in orders.items() if k != "schedule"}
+
+    bare = scratch_project(tmp_path / "bare")
+    edit_tiktok(bare, without)
+    declared = scratch_project(tmp_path / "declared")
+    edit_tiktok(declared, more)
+
+    added = set(describe(load_defs(declared)).splitlines()) - set(describe(load_defs(bare)).splitlines())
 
     assert added == {
-        "job kestrel__pull_orders",
-        "job kestrel__pull_returns",
-        "job kestrel__pull_catalog",
-        "job kestrel__push_inventory",
         "job tiktok__pull_orders",
-        "schedule kestrel__pull_orders_schedule */15 * * * * -> kestrel__pull_orders",
-        "schedule kestrel__pull_returns_schedule 0 * * * * -> kestrel__pull_returns",
-        "schedule tiktok__pull_orders_schedule 5 4 * * * -> tiktok__pull_orders",
+        "job tiktok__pull_orders_hourly",
+        "job tiktok__pull_orders_by_hand",
+        "job tiktok__push_inventory",
+        "schedule tiktok__pull_orders_schedule */10 * * * * -> tiktok__pull_orders",
+        "schedule tiktok__pull_orders_hourly_schedule 0 * * * * -> tiktok__pull_orders_hourly",
     }
-    schedule = load_defs(project).resolve_schedule_def("kestrel__pull_orders_schedule")
+    schedule = load_defs(declared).resolve_schedule_def("tiktok__pull_orders_hourly_schedule")
     assert schedule.execution_timezone == "UTC"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
 
 
-def test_a_bad_cron_names_the_file_and_stream(tmp_path: Path) -> None:
-    folder = tmp_path / "connectors" / "kestrel"
-    folder.mkdir(parents=True)
-    (folder / "connector.yaml").write_text(KESTREL.replace('"0 * * * *"', '"hourly"'))
+def test_a_bad_cron_names_the_file_line_and_stream(tmp_path: Path) -> None:
+    def hourly(doc: dict[str, Any]) -> None:
+        doc["streams"]["orders"]["schedule"] = "hourly"
+
+    file = edit_tiktok(scratch_project(tmp_path), hourly)
+    line = next(n for n, text in enumerate(file.read_text().splitlines(), 1) if "schedule: hourly" in text)
     with pytest.raises(Exception) as raised:
         load_defs(tmp_path)
     chain: list[str] = []
@@ -92,7 +92,8 @@ def test_a_bad_cron_names_the_file_and_stream(tmp_path: Path) -> None:
     while error is not None:
         chain.append(str(error))
         error = error.__cause__ or error.__context__
-    assert any(f"{folder}/connector.yaml: streams.returns.schedule 'hourly'" in m for m in chain)
+    expected = f"{file}:{line}: streams.orders.schedule: 'hourly' is not a five-field cron string"
+    assert any(expected in m for m in chain), chain
 
 
 def test_dg_checks_the_project_layout(tmp_path: Path) -> None:

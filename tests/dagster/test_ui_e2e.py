@@ -18,7 +18,6 @@ from hub.config import Settings
 from hub.ui import LOCATION, DagsterUI
 from hub.wiring import open_broker, open_store
 from tests.dagster.conftest import PROBE_MODULE, scratch_project
-from tests.dagster.test_definitions import KESTREL
 from tests.infra.ports import free_port
 from tests.support.dated import audited, commit_days, day, publish
 from tests.support.hubproc import HubCli, wait_for
@@ -97,9 +96,7 @@ class Deployment:
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     root = tmp_path_factory.mktemp("ui")
-    project = scratch_project(root / "project")
-    (project / "connectors" / "kestrel").mkdir()
-    (project / "connectors" / "kestrel" / "connector.yaml").write_text(KESTREL)
+    project = scratch_project(root / "project")  # tiktok: a scheduled pull stream and set_inventory
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "DAGSTER_"))}
     env.update(
         HUB_HOME=str(root / "home"),
@@ -179,8 +176,8 @@ def test_the_ui_shows_connector_jobs_schedules_and_the_backfill(deployment: Depl
     deployment.finished(backfill_id)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pages = {
-        "jobs": (f"/locations/{LOCATION}/jobs", ["kestrel__pull_orders", "kestrel__push_inventory"]),
-        "schedules": ("/automation", ["kestrel__pull_orders_schedule", "kestrel__pull_returns_schedule"]),
+        "jobs": (f"/locations/{LOCATION}/jobs", ["tiktok__pull_orders", "tiktok__push_inventory"]),
+        "schedules": ("/automation", ["tiktok__pull_orders_schedule"]),
         "backfill": (
             f"/runs/b/{backfill_id}",
             [backfill_id, "hub / event_replay", "Succeeded", "100% completed"],

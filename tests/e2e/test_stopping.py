@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient
@@ -24,6 +25,7 @@ from tests.support.db import rows
 from tests.support.hubproc import HubCli, hub_env, wait_for
 from tests.support.motoserver import MotoServer
 from tests.support.paths import REPO
+from tests.support.secrets import BUNDLED_SECRETS
 
 STOP_WITHIN_S = 5.0
 # A member that vanished without leaving would hold its partitions this long: far past STOP_WITHIN_S.
@@ -200,6 +202,56 @@ def test_sqs_stops_on_sigterm_during_a_long_poll(
     job = start(started, env, home, "sqs", "amazon")
     wait_for(lambda: "running; stop with" in job.output(), timeout=60)
     time.sleep(0.5)  # inside the 20 s long poll
+    assert_stopped(job)
+
+
+def _sandbox_answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/_sandbox/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _up_with_the_sandbox(started: list[Background], home: Path, sandbox_port: int) -> Background:
+    env = hub_env(home)
+    for name in BUNDLED_SECRETS:  # every connector talks to the sandbox
+        env.pop(name, None)
+    job = start(
+        started,
+        env,
+        home,
+        *("up", "--port", str(_port()), "--sandbox", "--sandbox-port", str(sandbox_port)),
+        *("--sandbox-every", "0.5"),  # webhooks on their way while it stops
+    )
+    wait_for(lambda: "running; stop with" in job.output(), timeout=90)
+    wait_for(lambda: " pull walmart orders (default): " in job.output(), timeout=60, message="a pull")
+    return job
+
+
+def test_up_with_the_sandbox_stops_its_pulls_fetches_and_the_sandbox(
+    started: list[Background], home: Path
+) -> None:
+    sandbox_port = _port()
+    job = _up_with_the_sandbox(started, home, sandbox_port)
+    assert _sandbox_answers(sandbox_port)
+
+    assert_stopped(job)
+    assert not _sandbox_answers(sandbox_port)
+    output = job.output()
+    assert "did not stop within" not in output and " failed: " not in output, output
+
+
+def test_a_killed_hub_up_leaves_no_sandbox_behind(started: list[Background], home: Path) -> None:
+    sandbox_port = _port()
+    job = _up_with_the_sandbox(started, home, sandbox_port)
+    os.kill(job.pid, signal.SIGKILL)
+    wait_for(lambda: not _sandbox_answers(sandbox_port), timeout=10, message="the sandbox gone")
+
+
+def test_the_sandbox_alone_stops_on_sigterm(started: list[Background], home: Path) -> None:
+    port = _port()
+    job = start(started, hub_env(home), home, "sandbox", "--port", str(port), "--every", "0.2")
+    wait_for(lambda: _sandbox_answers(port), timeout=60)
     assert_stopped(job)
 
 

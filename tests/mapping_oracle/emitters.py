@@ -14,12 +14,13 @@ from hub.mapping.convert import canonical
 from hub.mapping.errors import MappingError
 from hub.mapping.inputs import InputCheck, compile_input
 from hub.mapping.limits import check_depth
+from hub.mapping.parts import Parts, include_locations, included_labels, relocated
 from hub.mapping.paths import MISSING
 from hub.mapping.result import Draft, Outcome, Quarantined, outcome_of
 from hub.mapping.spec import where
 from tests.mapping_oracle.drafts import validate
 from tests.mapping_oracle.items import compile_items
-from tests.mapping_oracle.scope import Scope, compile_condition, compile_expr
+from tests.mapping_oracle.scope import Scope, compile_condition, compile_expr, parts, using
 
 
 @dataclass(slots=True)
@@ -87,7 +88,7 @@ def _compile_choice(event: str | s.SwitchEvent) -> Choice:
 
 
 def _compile_foreach(emitter: s.ForEach, label: str) -> EmitFn:
-    every = compile_items(emitter.from_, emitter.as_, singles=False)
+    every = compile_items(emitter.from_, emitter.as_, singles=False, entries=emitter.entries)
     key = compile_expr(emitter.key)
     when = compile_condition(emitter.when) if emitter.when else None
     distinct = emitter.distinct
@@ -117,12 +118,50 @@ def _compile_foreach(emitter: s.ForEach, label: str) -> EmitFn:
     return emit
 
 
+def _compile_include(emitter: s.Include, inner: str) -> EmitFn:
+    included = parts().mapping(emitter.mapping)
+    check = parts().input_check(emitter.mapping)
+    root, root_at = compile_expr(emitter.root), where(emitter.root)
+    given = {name: compile_expr(e) for name, e in emitter.with_.items()}
+    when = compile_condition(emitter.when) if emitter.when else None
+    children = _compile_emitters(included.emit, inner)
+    declared, blank = _declared(included)
+    locations = include_locations(emitter)
+
+    def emit(scope: Scope, prefix: str, out: _Emission) -> None:
+        if when is not None and not when(scope):
+            return
+        value = root(scope)
+        if value is MISSING or value is None:
+            raise MappingError(f"nothing to map with {emitter.mapping}: its root is missing", at=root_at)
+        names = {name: given[name](scope) if name in given else MISSING for name in declared}
+        if check is not None:
+            check(value)
+        inner = Scope(value, value, scope.ctx, names, blank)
+        try:
+            for child in children:
+                child(inner, prefix, out)
+        except MappingError as exc:
+            raise relocated(exc, *locations) from None
+
+    return emit
+
+
+def _declared(mapping: s.MappingSpec) -> tuple[list[str], bool]:
+    """The names a mapping declares under input.with, and whether it reads empty strings as missing."""
+    if mapping.input is None:
+        return [], False
+    return list(mapping.input.with_), mapping.input.empty_strings == "missing"
+
+
 def _compile_emitters(emitters: list[s.Emitter], prefix: str = "") -> list[EmitFn]:
     compiled = []
     for index, emitter in enumerate(emitters):
         label = f"{prefix}{index}"
         if isinstance(emitter, s.EmitEvent):
             compiled.append(_compile_event(emitter, label))
+        elif isinstance(emitter, s.Include):
+            compiled.append(_compile_include(emitter, included_labels(emitters, prefix, label)))
         else:
             compiled.append(_compile_foreach(emitter, label))
     return compiled
@@ -134,6 +173,8 @@ class OracleMapping:
     source: Path
     input_check: InputCheck | None
     emitters: tuple[EmitFn, ...]
+    names: tuple[str, ...] = ()
+    blank: bool = False
 
     def apply(self, payload: Any, ctx: Context, *, depth_checked: bool = False) -> Outcome:
         try:
@@ -142,7 +183,7 @@ class OracleMapping:
             if self.input_check is not None:
                 self.input_check(payload)
             out = _Emission([], [])
-            scope = Scope(payload, payload, ctx)
+            scope = Scope(payload, payload, ctx, dict.fromkeys(self.names, MISSING), self.blank)
             for emitter in self.emitters:
                 emitter(scope, "", out)
         except MappingError as exc:
@@ -150,6 +191,11 @@ class OracleMapping:
         return outcome_of(self.name, out.drafts, out.ignored)
 
 
-def compile_mapping(name: str, source: Path, mapping: s.MappingSpec, connector_dir: Path) -> OracleMapping:
+def compile_mapping(
+    name: str, source: Path, mapping: s.MappingSpec, connector_dir: Path, found: Parts | None = None
+) -> OracleMapping:
     check = compile_input(mapping.input, connector_dir) if mapping.input and mapping.input.schema_ else None
-    return OracleMapping(name, source, check, tuple(_compile_emitters(mapping.emit)))
+    with using(found or Parts(folder=connector_dir)):
+        emitters = tuple(_compile_emitters(mapping.emit))
+    names, blank = _declared(mapping)
+    return OracleMapping(name, source, check, emitters, tuple(names), blank)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from hub.mapping import spec as s
-from hub.mapping.convert import CURRENCY, add, quantize, to_decimal
+from hub.mapping.convert import CURRENCY, add, blank, entries_of, quantize, to_decimal
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING, NotAnArray, levels, parse
 from hub.mapping.spec import names_of, where
@@ -35,8 +35,11 @@ def _label(sources: str | list[str]) -> str:
     return sources if isinstance(sources, str) else " + ".join(sources)
 
 
-def compile_items(sources: str | list[str], as_: str | list[str] | None, *, singles: bool) -> Items:
-    """A function of a scope yielding the scope of every item, `@` and the `as:` names bound."""
+def compile_items(
+    sources: str | list[str], as_: str | list[str] | None, *, singles: bool, entries: bool = False
+) -> Items:
+    """A function of a scope yielding the scope of every item, `@` and the `as:` names bound; with
+    `entries`, the items are the entries of the object the path reaches."""
     paths = [sources] if isinstance(sources, str) else list(sources)
     names = names_of(as_)
     compiled = []
@@ -51,8 +54,15 @@ def compile_items(sources: str | list[str], as_: str | list[str] | None, *, sing
             origin = start(scope)
             if origin is MISSING:
                 continue
+            as_entries = (lambda value, at=path: entries_of(value, at)) if entries else None
             try:
-                for found in levels(origin, segments, singles=singles):
+                for found in levels(
+                    origin,
+                    segments,
+                    singles=singles,
+                    entries=as_entries,
+                    blank=blank if scope.blank else None,
+                ):
                     bound = {name: value for name, value in zip(slots, found, strict=True) if name}
                     yield scope.at(found[-1], bound)
             except NotAnArray as exc:
@@ -62,7 +72,7 @@ def compile_items(sources: str | list[str], as_: str | list[str] | None, *, sing
 
 
 def _kept(expr: Any, *, singles: bool) -> Items:
-    every = compile_items(expr.from_, expr.as_, singles=singles)
+    every = compile_items(expr.from_, expr.as_, singles=singles, entries=getattr(expr, "entries", False))
     keep = compile_condition(expr.where) if expr.where is not None else None
     if keep is None:
         return every
@@ -71,7 +81,7 @@ def _kept(expr: Any, *, singles: bool) -> Items:
 
 def compile_list(expr: s.ListExpr) -> Compiled:
     source = compile_getter(expr.from_)
-    every = compile_items(expr.from_, expr.as_, singles=False)
+    every = compile_items(expr.from_, expr.as_, singles=False, entries=expr.entries)
     keep = compile_condition(expr.where) if expr.where is not None else None
     item = compile_expr(expr.item)
     label = _label(expr.from_)
@@ -92,7 +102,7 @@ def compile_list(expr: s.ListExpr) -> Compiled:
 
 
 def compile_some(cond: s.SomeCond) -> Predicate:
-    every = compile_items(cond.from_, cond.as_, singles=True)
+    every = compile_items(cond.from_, cond.as_, singles=True, entries=cond.entries)
     keep = compile_condition(cond.where) if cond.where is not None else None
     label = _label(cond.from_)
 
@@ -150,18 +160,31 @@ def _comparable(value: Any, at: str | None) -> Decimal | datetime:
     return to_decimal(value, at)
 
 
-def compile_pick(expr: s.PickExpr) -> Compiled:
+def _candidates(expr: s.PickExpr) -> Callable[[Scope], Iterator[tuple[Any, str | None]]]:
+    """The values to choose from, each with the path it was read at: of the items, or of `of`."""
+    if expr.of is not None:
+        options = [(compile_expr(e), where(e)) for e in expr.of]
+        return lambda scope: ((fn(scope), at) for fn, at in options)
     every = _kept(expr, singles=True)
     value, value_at = compile_expr(expr.value), where(expr.value)
+    return lambda scope: ((value(inner), value_at) for inner in every(scope))
+
+
+def compile_pick(expr: s.PickExpr) -> Compiled:
+    candidates = _candidates(expr)
     op, default, required = expr.type, expr.default, expr.required
-    label = ", ".join([expr.from_] if isinstance(expr.from_, str) else expr.from_)
+    if expr.of is not None:
+        label = ", ".join(w for w in map(where, expr.of) if w) or None
+    else:
+        label = ", ".join([expr.from_] if isinstance(expr.from_, str) else expr.from_ or [])
+    what = "value" if expr.of is not None else "item"
 
     def choose(scope: Scope) -> Any:
-        found = (v for v in (value(inner) for inner in every(scope)) if v is not MISSING and v is not None)
+        found = ((v, at) for v, at in candidates(scope) if v is not MISSING and v is not None)
         if op == "first":
-            return next(found, MISSING)
+            return next(found, (MISSING, None))[0]
         best: Any = MISSING
-        for candidate in found:
+        for candidate, value_at in found:
             key = _comparable(candidate, value_at)
             try:
                 better = best is MISSING or (key > best[0] if op == "max" else key < best[0])
@@ -177,7 +200,7 @@ def compile_pick(expr: s.PickExpr) -> Compiled:
             if default is not None:
                 return default
             if required:
-                raise MappingError(f"no item to take the {op} value from", at=label)
+                raise MappingError(f"no {what} to take the {op} value from", at=label)
         return chosen
 
     return run

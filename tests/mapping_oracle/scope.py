@@ -4,13 +4,17 @@ their closures here; nothing here imports them, so the modules form no import cy
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from hub.mapping.context import Context
+from hub.mapping.convert import blank
 from hub.mapping.errors import MappingError
-from hub.mapping.paths import MISSING, parse, walker
+from hub.mapping.parts import NO_PARTS, Parts
+from hub.mapping.paths import EVERY, MISSING, parse, walker
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,9 +23,28 @@ class Scope:
     item: Any
     ctx: Context
     names: Mapping[str, Any] = field(default_factory=dict)
+    blank: bool = False  # the mapping's `input.empty_strings: missing`: paths read "" as missing
 
     def at(self, item: Any, names: Mapping[str, Any] | None = None) -> Scope:
-        return Scope(self.root, item, self.ctx, {**self.names, **names} if names else self.names)
+        names = {**self.names, **names} if names else self.names
+        return Scope(self.root, item, self.ctx, names, self.blank)
+
+
+# The connector's other mappings and lookup tables, while a mapping that names them is compiled.
+_PARTS: ContextVar[Parts] = ContextVar("parts", default=NO_PARTS)
+
+
+def parts() -> Parts:
+    return _PARTS.get()
+
+
+@contextmanager
+def using(found: Parts) -> Iterator[None]:
+    token = _PARTS.set(found)
+    try:
+        yield
+    finally:
+        _PARTS.reset(token)
 
 
 Compiled = Callable[[Scope], Any]
@@ -54,20 +77,28 @@ def compile_getter(path: str) -> Compiled:
     """A path read from a scope: from the root, the current item or a named item."""
     anchor, segments = parse(path)
     walk = walker(segments)
-    if anchor == "$":
-        return lambda scope: walk(scope.root)
-    if anchor == "@":
-        return lambda scope: walk(scope.item)
-    name = anchor[1:]
+    every = EVERY in segments
 
-    def named(scope: Scope) -> Any:
-        if name not in scope.names:
+    def start(scope: Scope) -> Any:
+        if anchor == "$":
+            return scope.root
+        if anchor == "@":
+            return scope.item
+        if anchor[1:] not in scope.names:
             raise MappingError(
                 f"no enclosing `as:` names an item {anchor}", at=path, known=sorted(scope.names) or None
             )
-        return walk(scope.names[name])
+        return scope.names[anchor[1:]]
 
-    return named
+    def read(scope: Scope) -> Any:
+        value = walk(start(scope))
+        if not scope.blank:
+            return value
+        if every:
+            return value if value is MISSING else [v for v in value if not blank(v)]
+        return MISSING if blank(value) else value
+
+    return read
 
 
 def present(value: Any) -> bool:

@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.mapping import spec as s
+from hub.mapping.context import header
 from hub.mapping.convert import (
     CURRENCY,
+    blank,
+    canonical,
     enum_converter,
+    negate,
     per_unit,
     quantize,
     run_jsonata,
@@ -23,18 +27,23 @@ from hub.mapping.convert import (
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING
 from hub.mapping.spec import where
-from tests.mapping_oracle.scope import EXPRS, Compiled, Scope, compile_expr, present
+from tests.mapping_oracle.scope import EXPRS, Compiled, Scope, compile_expr, parts, present
 
 
-def _sourced(expr: Any, convert: Callable[[Any, str | None], Any]) -> Compiled:
-    """Read `from`, apply default/required, then convert: the shape every typed primitive shares."""
-    source = compile_expr(expr.from_)
-    path = where(expr)
+def _sourced(
+    expr: Any, convert: Callable[[Any, str | None], Any], source: Compiled | None = None
+) -> Compiled:
+    """Read `from`, apply empty/default/required, then convert: the shape every typed primitive shares."""
+    source = source or compile_expr(expr.from_)
+    path = where(getattr(expr, "source", expr))
     default, required = expr.default, expr.required
     kind = expr.type
+    empty = getattr(expr, "empty", None) == "missing"
 
     def run(scope: Scope) -> Any:
         raw = source(scope)
+        if empty and blank(raw):
+            raw = MISSING
         if not present(raw):
             if default is None:
                 if required:
@@ -51,9 +60,12 @@ def _money(expr: s.MoneyExpr) -> Compiled:
     per = compile_expr(expr.per) if expr.per is not None else None
     amount_at, currency_at, per_at = where(expr.amount), where(expr.currency), where(expr.per)
     scale, rounding, required = expr.scale, expr.rounding, expr.required
+    empty, flip = expr.empty == "missing", expr.negate
 
     def run(scope: Scope) -> Any:
         raw_amount = amount(scope)
+        if empty and blank(raw_amount):
+            raw_amount = MISSING
         if not present(raw_amount):
             if required:
                 raise MappingError("required money amount is missing", at=amount_at)
@@ -62,6 +74,8 @@ def _money(expr: s.MoneyExpr) -> Compiled:
         if not isinstance(code, str) or not CURRENCY.match(code):
             raise MappingError("currency must be an ISO 4217 code", at=currency_at, value=code)
         value = to_decimal(raw_amount, amount_at)
+        if flip:
+            value = negate(value)
         if per is not None:
             raw_units = per(scope)
             if not present(raw_units):
@@ -110,15 +124,53 @@ def _or_missing(value: Any) -> Any:
     return MISSING if value is None else value
 
 
-@dataclass(frozen=True, slots=True)
-class _PathView:
-    """A path expression seen through the `from`/default/required shape of the typed primitives."""
+def _header(expr: s.HeaderExpr) -> Compiled:
+    name = expr.name
+    return _sourced(
+        _FromView(expr, "header"), lambda raw, _p: raw, lambda scope: header(scope.ctx.headers, name)
+    )
 
-    source: s.PathExpr
+
+def _lookup(expr: s.LookupExpr) -> Compiled:
+    table = parts().table(expr.table)
+    key_of, at = compile_expr(expr.from_), where(expr)
+    default, required, empty = expr.default, expr.required, expr.empty == "missing"
+
+    def run(scope: Scope) -> Any:
+        key = key_of(scope)
+        if empty and blank(key):
+            key = MISSING
+        row = table.rows.get(canonical(key, at)) if present(key) else None
+        value = row.get(expr.field) if row is not None else None
+        if value is not None:
+            return value
+        if default is not None:
+            return default
+        if not required:
+            return MISSING
+        if not present(key):
+            raise MappingError("required lookup value is missing", at=at)
+        text = canonical(key, at)
+        message = (
+            f"lookup table {expr.table} has no row {text!r}"
+            if row is None
+            else f"row {text!r} of lookup table {expr.table} has no {expr.field}"
+        )
+        raise MappingError(message, at=at, value=key, known=list(table.rows))
+
+    return run
+
+
+@dataclass(frozen=True, slots=True)
+class _FromView:
+    """A path or header expression seen through the `from`/default/required shape of typed primitives."""
+
+    source: s.PathExpr | s.HeaderExpr
+    type: str
 
     @property
     def from_(self) -> str:
-        return self.source.path
+        return self.source.path if isinstance(self.source, s.PathExpr) else "$"
 
     @property
     def default(self) -> Any:
@@ -129,13 +181,15 @@ class _PathView:
         return self.source.required
 
     @property
-    def type(self) -> str:
-        return "path"
+    def empty(self) -> Any:
+        return getattr(self.source, "empty", None)
 
 
 EXPRS.update(
     {
-        s.PathExpr: lambda e: _sourced(_PathView(e), lambda raw, _p: raw),
+        s.PathExpr: lambda e: _sourced(_FromView(e, "path"), lambda raw, _p: raw),
+        s.HeaderExpr: _header,
+        s.LookupExpr: _lookup,
         s.ConstExpr: lambda e: _constant(e.value),
         s.ContextExpr: _context,
         s.StringExpr: lambda e: _sourced(e, to_string),

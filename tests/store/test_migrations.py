@@ -18,7 +18,7 @@ from hub.store.migrate import current, downgrade, upgrade
 from hub.store.tables import metadata, outbox
 from tests.infra import PostgresServer, fresh_database
 
-HEAD = "0008"  # the newest migration; two heads would make `hub db upgrade` fail
+HEAD = "0011"  # the newest migration; two heads would make `hub db upgrade` fail
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

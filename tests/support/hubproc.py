@@ -60,9 +60,16 @@ class PortTaken(RuntimeError):
 class HubServer:
     """`hub up` (or `hub receiver`) in its own process group, stopped with SIGTERM like a service manager."""
 
-    def __init__(self, env: Mapping[str, str], verb: str = "up", log_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        verb: str = "up",
+        log_file: Path | None = None,
+        args: tuple[str, ...] = (),
+    ) -> None:
         self.env = dict(env)
         self.verb = verb
+        self.args = args
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_file = log_file or Path(env["HUB_HOME"]) / f"hub-{verb}-{self.port}.log"
@@ -85,7 +92,7 @@ class HubServer:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_file.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "hub", self.verb, "--port", str(self.port)],
+            [sys.executable, "-m", "hub", self.verb, "--port", str(self.port), *self.args],
             env=self.env,
             cwd=REPO,
             stdout=self._log,

@@ -12,6 +12,7 @@ from hub.mapping import spec as s
 from hub.mapping.codegen import compile_test, compile_value
 from hub.mapping.compiler import compile_mapping
 from hub.mapping.context import Context
+from hub.mapping.parts import Parts
 from hub.mapping.result import Outcome
 from tests import mapping_oracle
 
@@ -34,9 +35,9 @@ class Runtime:
             return compile_test(cond)(root, ctx)
         return mapping_oracle.compile_condition(cond)(mapping_oracle.Scope(root, root, ctx))
 
-    def mapping(self, spec: s.MappingSpec, folder: Path = Path(".")) -> Applies:
+    def mapping(self, spec: s.MappingSpec, folder: Path = Path("."), parts: Parts | None = None) -> Applies:
         compile = compile_mapping if self.name == "hub" else mapping_oracle.compile_mapping
-        return compile("m", Path("m.yaml"), spec, folder)
+        return compile("m", Path("m.yaml"), spec, folder, parts)
 
 
 HUB, ORACLE = Runtime("hub"), Runtime("oracle")
@@ -51,5 +52,5 @@ def holds(cond: s.Condition, root: Any, ctx: Context) -> bool:
     return CURRENT.holds(cond, root, ctx)
 
 
-def mapping(spec: s.MappingSpec, folder: Path = Path(".")) -> Applies:
-    return CURRENT.mapping(spec, folder)
+def mapping(spec: s.MappingSpec, folder: Path = Path("."), parts: Parts | None = None) -> Applies:
+    return CURRENT.mapping(spec, folder, parts)

@@ -80,7 +80,8 @@ def test_lint_points_at_sqs_credentials_that_name_no_secret(tmp_path: Path) -> N
     _, issues = lint(tmp_path)
     assert [str(i) for i in issues] == [
         f"{connector}:{line}: intake[0].credentials.secret_access_key: names no secret 'aws' under secrets "
-        "(known: eventbridge_api_key, aws_access_key_id, aws_secret_access_key, aws_session_token)"
+        "(known: eventbridge_api_key, aws_access_key_id, aws_secret_access_key, aws_session_token, "
+        "lwa_client_id, lwa_client_secret, lwa_refresh_token)"
     ]
 
 

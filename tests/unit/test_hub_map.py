@@ -58,3 +58,30 @@ def test_map_works_while_another_route_lacks_its_mapping(tmp_path: Path, home: P
     missing = cli.run("map", "tiktok", str(sample("tiktok", "webhook-4-PACKAGE_UPDATE.json")), check=False)
     assert missing.returncode == 1
     assert "route 'package_update' names no mapping in mappings/tiktok/" in missing.stdout
+
+
+def test_map_takes_the_headers_of_a_live_delivery(home: Path) -> None:
+    examples = REPO / "examples" / "platforms"
+    cli = HubCli(hub_env(home, examples))
+    refund = examples / "connectors" / "shopify" / "samples" / "refunds-get-response.json"
+    result = cli.run(
+        "map",
+        "shopify",
+        str(refund),
+        "--pick",
+        "$.refund",
+        "--header",
+        "X-Shopify-Topic: refunds/create",
+        "--header",
+        "X-Shopify-Shop-Domain: johns-apparel.myshopify.com",
+        "--header",
+        "X-Shopify-Webhook-Id: d0a4f7e2",
+    )
+    assert delivery_line(result.stdout) == {
+        "dedupe_key": "d0a4f7e2",
+        "account": "johns-apparel.myshopify.com",
+        "route": "refund",
+    }
+    assert '"channel_status": "refunds/create"' in result.stdout
+    bad = cli.run("map", "shopify", str(refund), "--header", "no-colon", check=False)
+    assert bad.returncode != 0 and "write NAME:VALUE" in bad.stderr

@@ -32,7 +32,7 @@ def test_every_problem_is_reported_at_once_with_line_and_known_values(tmp_path: 
     )
     connector = project / "connectors" / "tiktok" / "connector.yaml"
     connector.write_text(
-        connector.read_text().replace("encoding: hex", "encoding: hex\n      algoritm: sha256")
+        connector.read_text().replace("encoding: hex", "encoding: hex\n      algoritm: sha256", 1)
     )
 
     result = HubCli(hub_env(home, project)).run("lint", check=False)
@@ -104,3 +104,36 @@ def test_a_catalog_entry_with_neither_route_nor_ignore_is_rejected_at_its_line(
 
 def test_the_clean_repository_lints_clean(cli: HubCli) -> None:
     assert "no problems" in cli.run("lint").stdout
+
+
+def test_lookups_and_includes_name_what_the_connector_has(tmp_path: Path, home: Path) -> None:
+    project = broken_project(tmp_path)
+    order = project / "mappings" / "amazon" / "orders_v0_order.yaml"
+    order.write_text(
+        order.read_text()
+        .replace(
+            "table: marketplaces, from: $.MarketplaceId, field: country",
+            "table: markets, from: $.MarketplaceId, field: country",
+        )
+        .replace(
+            "table: marketplaces, from: $.MarketplaceId, field: currency",
+            "table: marketplaces, from: $.MarketplaceId, field: curency",
+        )
+    )
+    updates = project / "mappings" / "walmart" / "order_updates.yaml"
+    updates.write_text(updates.read_text().replace("mapping: purchase_order", "mapping: purchase_ordr"))
+
+    out = HubCli(hub_env(home, project)).run("lint", check=False).stdout
+    assert (
+        f"{order}:{lines_of(order, 'table: markets')}: emit[0].data.market.table: 'markets': unknown table "
+        "(known: marketplaces)"
+    ) in out
+    assert (
+        f"{order}:{lines_of(order, 'curency')}: emit[0].data.currency.of[1].field: 'curency' is no field"
+        in out
+    )
+    assert "(known: name, country, currency, region)" in out
+    assert (
+        f"{updates}:{lines_of(updates, 'purchase_ordr')}: emit[0].mapping: "
+        "no mapping 'purchase_ordr' to include"
+    ) in out

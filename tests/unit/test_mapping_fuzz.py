@@ -20,22 +20,22 @@ from hypothesis import strategies as st
 
 from hub import golden
 from hub.mapping.result import Ignored, Mapped, Outcome, Quarantined
+from hub.preview import as_intake_would
 from hub.project import Project
-from tests.unit.test_mapping_oracle import oracle_of, summary
+from tests.unit.test_mapping_oracle import PROJECTS, oracle_of, summary
 
-ROOT = Path(__file__).resolve().parents[2]
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @cache
-def projects() -> tuple[Project, Project]:
-    hub = Project.load(ROOT)
+def projects(root: Path = PROJECTS[0]) -> tuple[Project, Project]:
+    hub = Project.load(root)
     return hub, oracle_of(hub)
 
 
 @cache
-def seeds() -> list[tuple[golden.Case, Any]]:
-    return [(case, golden.build_input(case)) for case in golden.load_cases(ROOT)]
+def seeds() -> list[tuple[Path, golden.Case, Any]]:
+    return [(root, case, golden.build_input(case)) for root in PROJECTS for case in golden.load_cases(root)]
 
 
 def deep(levels: int) -> Any:
@@ -124,6 +124,17 @@ def mutated(payload: Any, at: tuple[Any, ...], replacement: Any, remove: bool) -
 def normalize(project: Project, case: golden.Case, payload: Any) -> Outcome:
     spec = case.spec["input"]
     route = None if spec.get("routed") else spec.get("route", case.mapping)
+    if spec.get("headers"):  # a live delivery's headers: routed, identified and kept as intake does
+        delivery = as_intake_would(
+            project,
+            case.connector,
+            payload,
+            b"",
+            route=route,
+            account=spec.get("account"),
+            headers=spec["headers"],
+        )
+        return delivery.normalize(project)
     return project.normalize(case.connector, payload, account=spec.get("account"), route=route)
 
 
@@ -136,8 +147,8 @@ def assert_handled(outcome: Outcome) -> None:
 @FUZZ
 @given(st.data())
 def test_mutated_samples_map_or_quarantine_and_the_oracle_agrees(data: st.DataObject) -> None:
-    hub, oracle = projects()
-    case, seed = data.draw(st.sampled_from(seeds()), label="case")
+    root, case, seed = data.draw(st.sampled_from(seeds()), label="case")
+    hub, oracle = projects(root)
     payload = copy.deepcopy(seed)
     for _ in range(data.draw(st.integers(1, 3), label="mutations")):
         at = data.draw(st.sampled_from(places(payload)), label="at")

@@ -51,9 +51,9 @@ def holds(cond: Any, root: Any = PO) -> bool:
     return runtimes.holds(model.emit[0].when, root, CTX)  # type: ignore[arg-type,union-attr]
 
 
-def apply(emit: list[Any], payload: Any = PO) -> Mapped | Quarantined:
+def apply(emit: list[Any], payload: Any = PO, ctx: Context = CTX) -> Mapped | Quarantined:
     spec = s.MappingSpec.model_validate({"type": "mapping", "emit": emit})
-    outcome = runtimes.mapping(spec).apply(payload, CTX)
+    outcome = runtimes.mapping(spec).apply(payload, ctx)
     assert not isinstance(outcome, Quarantined) or outcome.reason, outcome
     return outcome  # type: ignore[return-value]
 
@@ -250,3 +250,85 @@ def test_context_received_at_is_missing_unless_intake_gives_it() -> None:
     )
     got = runtimes.value(model.emit[0].data["x"], PO, Context("w", received_at=when))  # type: ignore[union-attr]
     assert got == when
+
+
+# Walmart's OFFER_UNPUBLISHED keys its reasons by code: statusChangeReasons {code: description}.
+OFFER = loads(
+    b"""{"itemId": "771087594", "statusChangeReasons": {"REASONABLE_PRICE_NOT_SATISFIED":
+    "Reasonable price requirements are not met", "LISTING_QUALITY": "Images missing"},
+    "fees": {"commission": {"amount": "1.50", "currency": "USD"},
+             "shipping": {"amount": "0.25", "currency": "USD"}}}"""
+)
+
+
+def test_the_entries_of_an_object_are_items_in_the_payloads_order() -> None:
+    listed = {
+        "type": "list",
+        "from": "$.statusChangeReasons",
+        "entries": True,
+        "item": {
+            "type": "format",
+            "template": "{code}: {text}",
+            "args": {"code": "@.key", "text": "@.value"},
+        },
+    }
+    assert value(listed, OFFER) == [
+        "REASONABLE_PRICE_NOT_SATISFIED: Reasonable price requirements are not met",
+        "LISTING_QUALITY: Images missing",
+    ]
+    fees = {
+        "type": "sum",
+        "from": "$.fees",
+        "entries": True,
+        "amount": "@.value.amount",
+        "currency": "@.value.currency",
+    }
+    assert value(fees, OFFER) == {"amount": "1.75", "currency": "USD"}
+    assert value(dict(listed, **{"from": "$.nothing"}), OFFER) is MISSING
+    quality = {"type": "equals", "from": "@.key", "value": "LISTING_QUALITY"}
+    assert holds({"type": "some", "from": "$.statusChangeReasons", "entries": True, "where": quality}, OFFER)
+    assert not holds({"type": "some", "from": "$.fees", "entries": True, "where": quality}, OFFER)
+    assert (
+        value({"type": "max", "from": "$.fees", "entries": True, "value": "@.value.amount"}, OFFER) == "1.50"
+    )
+    with pytest.raises(MappingError, match=r"expected an object for its entries, found str at \$\.itemId"):
+        value(dict(listed, **{"from": "$.itemId"}), OFFER)
+
+
+def test_foreach_over_entries_keys_each_event_by_its_entry() -> None:
+    outcome = apply(
+        [
+            {
+                "type": "foreach",
+                "from": "$.statusChangeReasons",
+                "entries": True,
+                "as": "reason",
+                "key": "@.key",
+                "emit": [
+                    {
+                        "type": "event",
+                        "event": "ListingStatusChanged",
+                        "data": {
+                            "channel": "walmart",
+                            "listing_id": "$.itemId",
+                            "status": "inactive",
+                            "channel_status": "@reason.key",
+                            "reasons": {"type": "array", "of": ["@reason.value"]},
+                            "occurred_at": {"type": "context", "name": "received_at"},
+                        },
+                    }
+                ],
+            }
+        ],
+        OFFER,
+        Context("walmart", received_at=datetime(2026, 1, 1, tzinfo=UTC)),
+    )
+    assert isinstance(outcome, Mapped)
+    assert [d.local_id for d in outcome.drafts] == [
+        "0[REASONABLE_PRICE_NOT_SATISFIED]0.0",
+        "0[LISTING_QUALITY]0.0",
+    ]
+    assert [d.json["reasons"] for d in outcome.drafts] == [
+        ["Reasonable price requirements are not met"],
+        ["Images missing"],
+    ]

@@ -31,7 +31,7 @@ def test_a_bad_line_status_names_the_line(project: Project) -> None:
     assert isinstance(outcome, Quarantined)
     assert outcome.reason == "unknown value 'Acknowledged' at @.status in $.payload.orderLines[1]"
     assert outcome.detail["items"] == [{"from": "$.payload.orderLines", "index": 1}]
-    assert outcome.detail["known"] == ["Created", "Cancelled"]
+    assert outcome.detail["known"] == ["Created", "CREATED", "Cancelled", "CANCELLED"]
 
 
 def test_a_bad_line_in_a_list_names_the_line(project: Project) -> None:

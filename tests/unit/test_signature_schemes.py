@@ -120,3 +120,49 @@ def test_basic_and_token_schemes() -> None:
     token(request(b"{}", {"X-Api-Key": "Key abc123"}))
     with pytest.raises(SignatureError, match="token"):
         token(request(b"{}", {"X-Api-Key": "Key abc124"}))
+
+
+HOSTILE_VALUES = ["é", "é" * 64, "\u20ac" + "0" * 63, "ÿ\x7f", " ", "\x00", "Basic é", "Key é"]
+SCHEMES = {
+    "hmac-hex": (TIKTOK, secrets(app_key="k", app_secret="s")),
+    "hmac-base64": (
+        cs.HmacSignature(type="hmac", secret="k", header="Authorization", encoding="base64"),
+        secrets(k="s"),
+    ),
+    "basic": (cs.BasicSignature(type="basic", username="u", password="p"), secrets(u="hub", p="pw")),
+    "token": (cs.TokenSignature(type="token", header="Authorization", secret="t"), secrets(t="abc123")),
+}
+
+
+@pytest.mark.parametrize("scheme", sorted(SCHEMES))
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+def test_a_header_that_is_not_ascii_is_refused_not_a_crash(scheme: str, value: str) -> None:
+    # Starlette hands header bytes over decoded as latin-1: "é" sent as UTF-8 arrives as "Ã©", sent as
+    # latin-1 as "é". hmac.compare_digest raised TypeError on such text (a 500 with a traceback).
+    sig, keys = SCHEMES[scheme]
+    verify = build_verifier(sig, keys)
+    for arrived in {value, value.encode().decode("latin-1")}:
+        with pytest.raises(SignatureError):
+            verify(request(b"{}", {"Authorization": arrived}))
+
+
+def test_a_token_with_non_ascii_characters_is_compared_as_the_bytes_sent() -> None:
+    token = build_verifier(cs.TokenSignature(type="token", header="X-Key", secret="t"), secrets(t="clé-ünï"))
+    token(request(b"{}", {"X-Key": "clé-ünï".encode().decode("latin-1")}))  # UTF-8 on the wire
+
+
+@pytest.mark.parametrize(
+    "sent", ["9" * 400, "-" + "9" * 400, "1e999", "9" * 5000, "0001-01-01T00:00:00+23:59"]
+)
+@pytest.mark.parametrize("fmt", ["epoch_s", "epoch_ms", "iso8601"])
+def test_a_timestamp_no_clock_can_reach_is_unreadable_not_a_crash(sent: str, fmt: str) -> None:
+    sig = cs.HmacSignature(
+        type="hmac",
+        secret="k",
+        header="X-Sig",
+        message="{header:X-Ts}.{body}",
+        timestamp=cs.TimestampCheck(header="X-Ts", format=fmt),  # type: ignore[arg-type]
+    )
+    verify = build_verifier(sig, secrets(k="s"), now=lambda: 1_700_000_000.0)
+    with pytest.raises(SignatureError, match="X-Ts"):
+        verify(request(b"{}", {"X-Sig": "00", "X-Ts": sent}))

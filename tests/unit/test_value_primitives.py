@@ -119,3 +119,90 @@ def test_array_keeps_the_present_values_and_keys_lists_an_objects_keys() -> None
     assert run({"type": "keys", "from": "$.price"}) == ["Amount", "CurrencyCode"]
     assert run({"type": "keys", "from": "$.status"}) is MISSING
     assert run({"type": "keys", "from": "$.nothing"}) is MISSING
+
+
+def test_negate_flips_the_sign_of_a_refund_exactly() -> None:
+    refund = {"type": "money", "amount": "$.total", "currency": "$.currency", "negate": True}
+    assert run(refund, {"total": "-10.00", "currency": "USD"}) == {"amount": "10.00", "currency": "USD"}
+    assert run(refund, {"total": "-0.00", "currency": "USD"}) == {"amount": "0.00", "currency": "USD"}
+    # 40 digits, beyond the 28 of Python's default decimal context: nothing is rounded on the way.
+    long = "-" + "9" * 38 + ".5"
+    assert run(refund, {"total": long, "currency": "JPY"})["amount"] == long[1:]
+    rounded = dict(refund, scale=0, rounding="floor")  # rounds the flipped amount: 10.5 -> 10
+    assert run(rounded, {"total": "-10.5", "currency": "EUR"}) == {"amount": "10", "currency": "EUR"}
+
+
+def test_max_and_min_of_several_expressions() -> None:
+    times = {"modified": "2017-03-22T16:28:08", "completed": "2017-03-22T16:30:00", "none": None}
+    latest = {
+        "type": "max",
+        "of": [
+            {"type": "timestamp", "from": "$.modified", "timezone": "UTC"},
+            {"type": "timestamp", "from": "$.completed", "timezone": "UTC"},
+            {"type": "timestamp", "from": "$.none", "timezone": "UTC"},
+        ],
+    }
+    assert run(latest, times).isoformat() == "2017-03-22T16:30:00+00:00"
+    assert run(dict(latest, type="min"), times).isoformat() == "2017-03-22T16:28:08+00:00"
+    assert run({"type": "min", "of": ["$.a", "$.b"]}, {"a": "10.5", "b": 3}) == 3
+    assert run({"type": "max", "of": ["$.none"]}, times) is MISSING
+    with pytest.raises(MappingError, match=r"no value to take the max value from at \$\.none"):
+        run({"type": "max", "of": ["$.none"], "required": True}, times)
+    with pytest.raises(MappingError, match="cannot compare"):
+        run(
+            {"type": "max", "of": [{"type": "timestamp", "from": "$.t"}, "$.n"]},
+            {"t": "2020-01-01T00:00:00Z", "n": 5},
+        )
+
+
+def test_max_of_expressions_is_not_max_of_items() -> None:
+    with pytest.raises(ValueError, match="either `from`"):
+        run({"type": "max", "from": "$.lines", "of": ["$.a"]})
+    with pytest.raises(ValueError, match="coalesce"):
+        run({"type": "first", "of": ["$.a"]})
+    with pytest.raises(ValueError, match="only apply to `from`"):
+        run({"type": "max", "of": ["$.a"], "value": "@.x"})
+
+
+def test_an_empty_string_can_count_as_missing() -> None:
+    woo = {"sku": "", "blank": "  ", "country": "US", "stock": ""}
+    assert run({"type": "string", "from": "$.sku"}, woo) == ""
+    assert run({"type": "string", "from": "$.sku", "empty": "missing"}, woo) is MISSING
+    assert run({"type": "string", "from": "$.blank", "empty": "missing", "default": "none"}, woo) == "none"
+    assert run({"type": "string", "from": "$.country", "empty": "missing"}, woo) == "US"
+    with pytest.raises(MappingError, match=r"required int value is missing at \$\.stock"):
+        run({"type": "int", "from": "$.stock", "empty": "missing", "required": True}, woo)
+    with pytest.raises(MappingError, match="expected an integer"):
+        run({"type": "int", "from": "$.stock"}, woo)
+    money = {"type": "money", "amount": "$.stock", "currency": "USD", "empty": "missing"}
+    assert run(money, woo) is MISSING
+
+
+def test_headers_and_the_routing_value_are_read_from_the_delivery() -> None:
+    ctx = Context(
+        "shopify", headers={"x-shopify-shop-domain": "shop.myshopify.com"}, routing_value="refunds/create"
+    )
+    model = s.MappingSpec.model_validate(
+        {
+            "type": "mapping",
+            "emit": [
+                {
+                    "type": "event",
+                    "event": "OrderPlaced",
+                    "data": {
+                        "a": {"type": "header", "name": "X-Shopify-Shop-Domain"},
+                        "b": {"type": "header", "name": "X-Absent", "default": "none"},
+                        "c": {"type": "context", "name": "routing_value"},
+                        "d": {"type": "header", "name": "X-Absent", "required": True},
+                    },
+                }
+            ],
+        }
+    )
+    data = model.emit[0].data  # type: ignore[union-attr]
+    assert runtimes.value(data["a"], {}, ctx) == "shop.myshopify.com"
+    assert runtimes.value(data["b"], {}, ctx) == "none"
+    assert runtimes.value(data["c"], {}, ctx) == "refunds/create"
+    assert runtimes.value(data["a"], {}, Context("shopify")) is MISSING
+    with pytest.raises(MappingError, match="required header value is missing at header X-Absent"):
+        runtimes.value(data["d"], {}, ctx)

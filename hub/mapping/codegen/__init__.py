@@ -10,9 +10,9 @@ The generated function is `emit(root, ctx, out)`: it appends Drafts and ignore r
 Emission). compile_value and compile_test write one expression or condition as a function of
 (payload, context): routing, envelopes and delivery identity use them.
 
-The Compiler is one mixin per kind of node (paths, exprs, combinators, aggregates, conditions, emitters),
-so that each kind reads on its own; base.py names what they call on one another. A new primitive is one
-method `_<ModelName>` in the mixin of its kind.
+The Compiler is one mixin per kind of node (paths, exprs, facts, combinators, aggregates, conditions,
+emitters), so that each kind reads on its own; base.py names what they call on one another. A new
+primitive is one method `_<ModelName>` in the mixin of its kind.
 """
 
 from __future__ import annotations
@@ -28,10 +28,12 @@ from hub.mapping.codegen.combinators import Combinators
 from hub.mapping.codegen.conditions import Conditions
 from hub.mapping.codegen.emitters import Emitters
 from hub.mapping.codegen.exprs import Exprs
+from hub.mapping.codegen.facts import Facts
 from hub.mapping.codegen.paths import Paths
 from hub.mapping.codegen.runtime import Emission
 from hub.mapping.context import Context
 from hub.mapping.drafts import draft_model, json_form
+from hub.mapping.parts import NO_PARTS, Parts
 
 __all__ = [
     "Compiler",
@@ -46,22 +48,24 @@ __all__ = [
 MappingFunction = Callable[[Any, Context, Emission], None]
 
 
-class Compiler(Paths, Exprs, Combinators, Aggregates, Conditions, Emitters):
+class Compiler(Paths, Exprs, Facts, Combinators, Aggregates, Conditions, Emitters):
     """Writes a mapping, or one expression or condition, as the source of one Python function."""
 
 
-def compile_function(mapping: s.MappingSpec) -> MappingFunction:
+def compile_function(mapping: s.MappingSpec, parts: Parts = NO_PARTS) -> MappingFunction:
     # Built before the first payload: the event types' JSON forms and validators of every type it emits.
-    for cls in _event_types(mapping.emit):
+    for cls in _event_types(mapping.emit, parts):
         json_form(draft_model(event_class(cls)))
-    return Compiler().function(mapping)
+    return Compiler(parts).function(mapping)
 
 
-def _event_types(emitters: list[s.Emitter]) -> set[str]:
+def _event_types(emitters: list[s.Emitter], parts: Parts) -> set[str]:
     found: set[str] = set()
     for emitter in emitters:
         if isinstance(emitter, s.ForEach):
-            found |= _event_types(emitter.emit)
+            found |= _event_types(emitter.emit, parts)
+        elif isinstance(emitter, s.Include):
+            found |= _event_types(parts.mapping(emitter.mapping).emit, parts)
         else:
             stack: list[Any] = [emitter.event]
             while stack:

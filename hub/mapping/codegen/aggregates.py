@@ -34,6 +34,7 @@ class Aggregates(Base):
                 env,
                 False,
                 lambda inner: self.within(expr.from_, count, lambda: each(inner)),
+                expr.entries,
             )
         return out
 
@@ -75,8 +76,10 @@ class Aggregates(Base):
 
     def _PickExpr(self, expr: s.PickExpr, env: Env) -> str:
         out = self.w.tmp()
-        value_at = self.w.const(where(expr.value))
-        label = self.w.const(", ".join([expr.from_] if isinstance(expr.from_, str) else expr.from_))
+        if expr.of is not None:
+            label = self.w.const(", ".join(w for w in map(where, expr.of) if w) or None)
+        else:
+            label = self.w.const(", ".join([expr.from_] if isinstance(expr.from_, str) else expr.from_ or []))
         if expr.type == "first":
             # The first present value; later items are not evaluated at all: a function returns early.
             fn = self.w.tmp("_first")
@@ -90,28 +93,36 @@ class Aggregates(Base):
                 self.w.line("return MISSING")
             self.w.line(f"{out} = {fn}()")
         else:
-            best, key = self.w.tmp("b"), self.w.tmp("k")
-            compare = ">" if expr.type == "max" else "<"
+            best = self.w.tmp("b")
             self.w.line(f"{best} = MISSING")
-
-            def better(inner: Env) -> None:
-                value = self.value(expr.value, inner)
-                with self.w.block(f"if {value} is not MISSING and {value} is not None:"):
-                    self.w.line(f"{key} = _comparable({value}, {value_at})")
-                    with self.w.block("try:"):
-                        self.w.line(
-                            f"if {best} is MISSING or {key} {compare} {best}[0]: {best} = ({key}, {value})"
-                        )
-                    with self.w.block("except TypeError:"):
-                        message = f"f'cannot compare {{{value}!r}} with {{{best}[1]!r}}'"
-                        self.w.line(f"raise MappingError({message}, at={value_at}) from None")
-
-            self.kept(expr, env, True, better)
+            if expr.of is not None:
+                for option in expr.of:
+                    self._better(best, self.value(option, env), where(option), expr.type)
+            else:
+                value_at = where(expr.value)
+                self.kept(
+                    expr,
+                    env,
+                    True,
+                    lambda inner: self._better(best, self.value(expr.value, inner), value_at, expr.type),
+                )
             self.w.line(f"{out} = {best} if {best} is MISSING else {best}[1]")
         with self.w.block(f"if {out} is MISSING:"):
             if expr.default is not None:
                 self.w.line(f"{out} = {self.w.const(expr.default)}")
             elif expr.required:
-                message = self.w.const(f"no item to take the {expr.type} value from")
+                what = "value" if expr.of is not None else "item"
+                message = self.w.const(f"no {what} to take the {expr.type} value from")
                 self.w.line(f"raise MappingError({message}, at={label})")
         return out
+
+    def _better(self, best: str, value: str, at: str | None, kind: str) -> None:
+        """best = (key, value) when this value is present and beyond best (numbers or timestamps)."""
+        key, value_at, compare = self.w.tmp("k"), self.w.const(at), ">" if kind == "max" else "<"
+        with self.w.block(f"if {value} is not MISSING and {value} is not None:"):
+            self.w.line(f"{key} = _comparable({value}, {value_at})")
+            with self.w.block("try:"):
+                self.w.line(f"if {best} is MISSING or {key} {compare} {best}[0]: {best} = ({key}, {value})")
+            with self.w.block("except TypeError:"):
+                message = f"f'cannot compare {{{value}!r}} with {{{best}[1]!r}}'"
+                self.w.line(f"raise MappingError({message}, at={value_at}) from None")

@@ -73,6 +73,7 @@ class Conditions(Base):
                     env,
                     True,
                     lambda inner: self.within(cond.from_, count, lambda: each(inner)),
+                    cond.entries,
                 )
                 self.w.line("return False")
             self.w.line(f"{out} = {fn}()")

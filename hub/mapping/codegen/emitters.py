@@ -8,6 +8,7 @@ from typing import Any
 
 from hub.mapping import spec as s
 from hub.mapping.codegen.base import Base, Env
+from hub.mapping.parts import include_locations, included_labels
 from hub.mapping.spec import where
 
 
@@ -46,6 +47,8 @@ class Emitters(Base):
             label = f"{label_prefix}{index}"
             if isinstance(emitter, s.EmitEvent):
                 self.event(emitter, env, prefix, label)
+            elif isinstance(emitter, s.Include):
+                self.include(emitter, env, prefix, label, included_labels(emitters, label_prefix, label))
             else:
                 self.foreach(emitter, env, prefix, label)
 
@@ -105,13 +108,53 @@ class Emitters(Base):
             self.emitters(emitter.emit, inner, child_prefix, f"{label}.")
             self.w.depth = depth
 
-        self.items(emitter.from_, emitter.as_, env, False, body)
+        self.items(emitter.from_, emitter.as_, env, False, body, emitter.entries)
+
+    def include(self, emitter: s.Include, env: Env, prefix: str, label: str, inner: str) -> None:
+        """The included mapping's emitters, written out here with `$` its root and @name its `with`
+        values; their labels start with `inner` (hub.mapping.parts.included_labels)."""
+        included = self.parts.mapping(emitter.mapping)
+        depth = self.w.depth
+        if emitter.when is not None:
+            holds = self.cond(emitter.when, env)
+            self.w.line(f"if {holds}:")
+            self.w.depth += 1
+        root = self.value(emitter.root, env)
+        with self.w.block(f"if {root} is MISSING or {root} is None:"):
+            message = self.w.const(f"nothing to map with {emitter.mapping}: its root is missing")
+            self.w.line(f"raise MappingError({message}, at={self.w.const(where(emitter.root))})")
+        given = {name: self.value(value, env) for name, value in emitter.with_.items()}
+        check = self.parts.input_check(emitter.mapping)
+        if check is not None:
+            self.w.line(f"{self.w.const(check)}({root})")
+        saved = self.blank
+        self.blank = _blank(included)
+        # Its errors name places in this payload: `$` is the root's path, @name what `with` gave.
+        with self.w.block("try:"):
+            self.emitters(included.emit, self.scope(included, root, given), prefix, inner)
+        with self.w.block("except MappingError as exc:"):
+            at, names = include_locations(emitter)
+            self.w.line(f"raise relocated(exc, {self.w.const(at)}, {self.w.const(names)}) from None")
+        self.blank = saved
+        self.w.depth = depth
+
+    def scope(self, mapping: s.MappingSpec, root: str, given: dict[str, str]) -> Env:
+        """`$` and `@` the root; each name the mapping declares, its given value or missing."""
+        env = {"$": root, "@": root}
+        for name in mapping.input.with_ if mapping.input is not None else {}:
+            env[f"@{name}"] = given.get(name, "MISSING")
+        return env
 
     def function(self, mapping: s.MappingSpec) -> Callable[[Any, Any, Any], None]:
-        self.emitters(mapping.emit, {"$": "root", "@": "root"}, "''", "")
+        self.blank = _blank(mapping)
+        self.emitters(mapping.emit, self.scope(mapping, "root", {}), "''", "")
         source = "def emit(root, ctx, out):\n" + "\n".join(self.w.lines) + "\n"
         namespace = dict(self.w.ns)
         exec(compile(source, "<mapping>", "exec"), namespace)
         fn: Callable[[Any, Any, Any], None] = namespace["emit"]
         fn.__doc__ = source  # what was generated, for reading
         return fn
+
+
+def _blank(mapping: s.MappingSpec) -> bool:
+    return mapping.input is not None and mapping.input.empty_strings == "missing"

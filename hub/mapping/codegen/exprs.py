@@ -44,6 +44,8 @@ class Exprs(Base):
         required, else MISSING."""
         out = self.w.tmp()
         self.w.line(f"{out} = {source}")
+        if getattr(expr, "empty", None) == "missing":
+            self.w.line(f"if blank({out}): {out} = MISSING")
         with self.w.block(f"if {out} is MISSING or {out} is None:"):
             if expr.default is not None:
                 self.w.line(f"{out} = {default(self.w.const(expr.default))}")
@@ -71,12 +73,6 @@ class Exprs(Base):
 
     def _ConstExpr(self, expr: s.ConstExpr, env: Env) -> str:
         return self.w.const(expr.value)
-
-    def _ContextExpr(self, expr: s.ContextExpr, env: Env) -> str:
-        out = self.w.tmp()
-        self.w.line(f"{out} = ctx.{expr.name}")
-        self.w.line(f"if {out} is None: {out} = MISSING")
-        return out
 
     def _StringExpr(self, expr: s.StringExpr, env: Env) -> str:
         at = self.w.const(where(expr))
@@ -130,6 +126,9 @@ class Exprs(Base):
         scale, rounding = self.w.const(expr.scale), self.w.const(expr.rounding)
         out = self.w.tmp()
         raw = self.value(expr.amount, env)
+        if expr.empty == "missing":
+            kept, raw = raw, self.w.tmp()  # never rebinds the name: it may be an item or a constant
+            self.w.line(f"{raw} = MISSING if blank({kept}) else {kept}")
         with self.w.block(f"if {raw} is MISSING or {raw} is None:"):
             if expr.required:
                 message = self.w.const("required money amount is missing")
@@ -143,6 +142,8 @@ class Exprs(Base):
                 self.w.line(f"raise MappingError({message}, at={currency_at}, value={code})")
             amount = self.w.tmp("a")
             self.w.line(f"{amount} = to_decimal({raw}, {amount_at})")
+            if expr.negate:
+                self.w.line(f"{amount} = negate({amount})")
             if expr.per is None:
                 self.w.line(
                     f"{out} = {{'amount': quantize({amount}, {scale}, {rounding}), 'currency': {code}}}"

@@ -49,14 +49,28 @@ class Paths(Base):
         if EVERY in segments:
             out = self.w.tmp()
             self.w.line(f"{out} = {self.w.const(walker(segments))}({start})")
+            if self.blank:  # empty strings are missing: a path through [*] leaves them out
+                self.w.line(f"if {out} is not MISSING: {out} = [v for v in {out} if not blank(v)]")
             return out
-        return self.steps(start, segments)
+        reached = self.steps(start, segments)
+        if not self.blank:
+            return reached
+        out = self.w.tmp()  # never rebinds `reached`: it may be root or an item
+        self.w.line(f"{out} = MISSING if blank({reached}) else {reached}")
+        return out
 
     def items(
-        self, sources: str | list[str], as_: Any, env: Env, singles: bool, body: Callable[[Env], None]
+        self,
+        sources: str | list[str],
+        as_: Any,
+        env: Env,
+        singles: bool,
+        body: Callable[[Env], None],
+        entries: bool = False,
     ) -> None:
         """Loops over every item the `from` paths name, running body with `@` and the `as:` names bound
-        (compile_items and paths.levels, unrolled)."""
+        (compile_items and paths.levels, unrolled). With `entries` the last level is an object and its
+        items are its entries, {key, value}."""
         names = names_of(as_)
         for path in [sources] if isinstance(sources, str) else sources:
             anchor, segments = parse(path)
@@ -87,10 +101,13 @@ class Paths(Base):
                         self.w.depth += 1
                         opened += 2
                     else:
-                        self.w.line(f"if {reached} is not MISSING and {reached} is not None:")
+                        present = f"{reached} is not MISSING and {reached} is not None"
+                        self.w.line(f"if {present}{f' and not blank({reached})' if self.blank else ''}:")
                         self.w.depth += 1
                         listed = self.w.tmp("ls")  # never rebinds `reached`: it may be root or an outer item
-                        if singles:
+                        if entries:
+                            self.w.line(f"{listed} = entries_of({reached}, {self.w.const(path)})")
+                        elif singles:
                             self.w.line(
                                 f"{listed} = {reached} if isinstance({reached}, list) else [{reached}]"
                             )
@@ -132,4 +149,4 @@ class Paths(Base):
             with self.w.block(f"if {holds}:"):
                 body(inner)
 
-        self.items(expr.from_, expr.as_, env, singles, filtered)
+        self.items(expr.from_, expr.as_, env, singles, filtered, getattr(expr, "entries", False))

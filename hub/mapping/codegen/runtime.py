@@ -7,12 +7,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from hub.mapping.context import header
 from hub.mapping.convert import (
     CURRENCY,
     EPOCH,
     add,
+    blank,
     canonical,
+    entries_of,
     join_items,
+    negate,
     per_unit,
     quantize,
     run_jsonata,
@@ -23,6 +27,7 @@ from hub.mapping.convert import (
 )
 from hub.mapping.drafts import draft_check
 from hub.mapping.errors import MappingError
+from hub.mapping.parts import relocated
 from hub.mapping.paths import MISSING, NotAnArray
 from hub.mapping.result import Draft
 
@@ -69,6 +74,11 @@ NAMES: dict[str, Any] = {
     "timedelta": timedelta,
     "Decimal": Decimal,
     "join_items": join_items,
+    "blank": blank,
+    "negate": negate,
+    "entries_of": entries_of,
+    "header": header,
+    "relocated": relocated,
     "run_jsonata": run_jsonata,
     "_make_draft": _make_draft,
     "_comparable": _comparable,

@@ -7,20 +7,24 @@ scalar is a constant) or an object with a `type:`. `[*]` in a path takes every e
 Expressions and conditions refer to each other, so their models are completed here, once all exist.
 """
 
-from hub.mapping.spec import conditions, document, exprs
+from hub.mapping.spec import base, conditions, document, exprs, facts, items
+from hub.mapping.spec.base import *  # noqa: F403
+from hub.mapping.spec.base import _Over, _Sourced, _Typed  # noqa: F401
 from hub.mapping.spec.conditions import *  # noqa: F403
 from hub.mapping.spec.document import *  # noqa: F403
 from hub.mapping.spec.exprs import *  # noqa: F403
-from hub.mapping.spec.exprs import _Over, _Typed  # noqa: F401
+from hub.mapping.spec.facts import *  # noqa: F403
+from hub.mapping.spec.items import *  # noqa: F403
 from hub.mapping.spec.sources import names_of as names_of
 from hub.mapping.spec.sources import where as where
 
-_NAMESPACE = {**vars(exprs), **vars(conditions), **vars(document)}
+_MODULES = (base, items, facts, exprs, conditions, document)
+_NAMESPACE = {name: value for module in _MODULES for name, value in vars(module).items()}
 _OWN_MODELS = [
     value
-    for module in (exprs, conditions, document)
+    for module in _MODULES
     for value in vars(module).values()
-    if isinstance(value, type) and issubclass(value, exprs.Spec) and value.__module__ == module.__name__
+    if isinstance(value, type) and issubclass(value, base.Spec) and value.__module__ == module.__name__
 ]
 for _model in _OWN_MODELS:
     _model.model_rebuild(_types_namespace=_NAMESPACE)

@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from hub.mapping.spec.exprs import Expr, ItemNames, Sources, Spec, _Over
+from hub.mapping.spec.base import Entries, ItemNames, Sources, Spec, _Over
+from hub.mapping.spec.exprs import Expr
 
 
 class EqualsCond(Spec):
@@ -61,6 +62,7 @@ class SomeCond(_Over):
 
     type: Literal["some"]
     from_: Sources = Field(alias="from")
+    entries: Entries = False
     as_: ItemNames | None = Field(default=None, alias="as")
     where: Condition
 

@@ -6,8 +6,19 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from hub.mapping.spec.base import (
+    Empty,
+    Entries,
+    EventName,
+    ItemName,
+    ItemNames,
+    PartName,
+    PathString,
+    Spec,
+    _Over,
+)
 from hub.mapping.spec.conditions import Condition
-from hub.mapping.spec.exprs import EventName, Expr, ItemNames, PathString, Spec, _Over
+from hub.mapping.spec.exprs import Expr
 
 
 class SwitchEvent(Spec):
@@ -53,6 +64,7 @@ class ForEach(_Over):
 
     type: Literal["foreach"]
     from_: PathString = Field(alias="from")
+    entries: Entries = False
     as_: ItemNames | None = Field(default=None, alias="as")
     key: Expr = Field(description="Identity of the item; part of each emitted event's id.")
     distinct: bool = Field(
@@ -64,7 +76,24 @@ class ForEach(_Over):
     emit: list[Emitter] = Field(min_length=1)
 
 
-Emitter = Annotated[EmitEvent | ForEach, Field(discriminator="type")]
+class Include(Spec):
+    """Emit what another mapping of the connector emits for a part of this payload: inside it, `$` is
+    `root`, and each name of `with` is read as @name (the names that mapping declares under
+    `input.with`). One mapping serves a resource wherever it sits: Walmart's purchase order is the body of
+    its legacy PO webhooks and sits under payload.order in ORDER_UPDATES."""
+
+    type: Literal["include"]
+    mapping: PartName = Field(description="A mapping of this connector: mappings/<connector>/<name>.yaml.")
+    root: Expr = Field(default="$", description="What `$` is inside that mapping; missing quarantines.")
+    with_: dict[ItemName, Expr] = Field(
+        default_factory=dict,
+        alias="with",
+        description="Values for the names that mapping declares under `input.with`, read there as @name.",
+    )
+    when: Condition | None = None
+
+
+Emitter = Annotated[EmitEvent | ForEach | Include, Field(discriminator="type")]
 
 
 class InputSpec(Spec):
@@ -84,6 +113,18 @@ class InputSpec(Spec):
         description="Parts a pull stream attaches to each record from another request (Orders v0: "
         "getOrderItems' OrderItems as $.OrderItems): path -> the JSON Schema of that part "
         "(file.json#/pointer), against which `hub lint` checks the paths read under it.",
+    )
+    empty_strings: Empty = Field(
+        default=None,
+        description='"missing": every path of this mapping that reaches an empty string (or only spaces) '
+        "reads it as missing: typed values apply `required` and `default`, `exists` is false, `coalesce` "
+        "takes the next (the `empty: missing` of each typed value, for the whole mapping).",
+    )
+    with_: dict[ItemName, str] = Field(
+        default_factory=dict,
+        alias="with",
+        description="Names an including mapping gives values for (`include` ... `with:`), read here as "
+        "@name; each name -> what it holds. Routed directly, the mapping reads them as missing.",
     )
 
 

@@ -12,72 +12,18 @@ from string import Formatter
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 import jsonata
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from hub.events.catalog import EVENT_TYPES
-from hub.mapping.paths import EVERY, parse
-
-PATH_PATTERN = r"^([$]|@[A-Za-z_][A-Za-z0-9_]*|@)([.][A-Za-z_][A-Za-z0-9_]*|\[(-?[0-9]+|'[^']*'|[*])\])*$"
-ITEM_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+from hub.mapping.spec.base import ITEM_NAME_PATTERN, Empty, PathString, Rounding, Spec, _Sourced
+from hub.mapping.spec.facts import ContextExpr, HeaderExpr, LookupExpr
+from hub.mapping.spec.items import ListExpr, PickExpr, SumExpr
 
 if TYPE_CHECKING:
     # Resolved at run time by hub.mapping.spec once conditions exist (they refer to expressions too).
     from hub.mapping.spec.conditions import Condition
 
-    EventName = str
-else:
-    EventName = Literal[tuple(EVENT_TYPES)]
-Rounding = Literal["half_even", "half_up", "half_down", "down", "up", "floor", "ceiling"]
 
-
-class Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-PathString = Annotated[
-    str, Field(pattern=PATH_PATTERN, description="$ = payload root, @ = current item, @name = a named item")
-]
-ItemName = Annotated[str, Field(pattern=ITEM_NAME_PATTERN)]
-ItemNames = Annotated[
-    ItemName | list[ItemName],
-    Field(
-        description="Names for the items, read as @name inside: one name per level, outermost first "
-        "(the element taken at each [*] of `from` that more path follows, then the item itself)."
-    ),
-]
-Sources = Annotated[
-    PathString | list[PathString], Field(description="Arrays whose elements are the items; [*] flattens.")
-]
-
-
-def levels_of(path: str) -> int:
-    """How many elements a `from` path binds per item: one per inner [*], plus the item itself."""
-    _, segments = parse(path)
-    while segments and segments[-1] is EVERY:
-        segments = segments[:-1]
-    return sum(seg is EVERY for seg in segments) + 1
-
-
-class _Over(Spec):
-    """Shared by the primitives that read the items of arrays: `as` may not name more levels than exist."""
-
-    @model_validator(mode="after")
-    def _names_fit(self) -> _Over:
-        names = getattr(self, "as_", None)
-        count = 0 if names is None else (1 if isinstance(names, str) else len(names))
-        sources = getattr(self, "from_", [])
-        for path in [sources] if isinstance(sources, str) else sources:
-            if count > levels_of(path):
-                raise ValueError(f"`as` names {count} levels but {path} has {levels_of(path)}")
-        return self
-
-
-class _Typed(Spec):
-    required: bool = Field(default=False, description="Quarantine the payload when the value is missing.")
-    default: Any = Field(default=None, description="Used when the value is missing (null counts as missing).")
-
-
-class PathExpr(_Typed):
+class PathExpr(_Sourced):
     type: Literal["path"]
     path: PathString
 
@@ -87,41 +33,33 @@ class ConstExpr(Spec):
     value: Any
 
 
-class ContextExpr(Spec):
-    """Facts about the delivery, not the payload: which connector, account and route it came through, and
-    when the hub received it (the observation time of a pulled snapshot that carries no time itself)."""
-
-    type: Literal["context"]
-    name: Literal["connector", "account", "route", "received_at"]
-
-
-class StringExpr(_Typed):
+class StringExpr(_Sourced):
     type: Literal["string"]
     from_: Expr = Field(alias="from")
 
 
-class IntExpr(_Typed):
+class IntExpr(_Sourced):
     """An exact integer, from a JSON number or a numeric string; never rounds."""
 
     type: Literal["int"]
     from_: Expr = Field(alias="from")
 
 
-class DecimalExpr(_Typed):
+class DecimalExpr(_Sourced):
     type: Literal["decimal"]
     from_: Expr = Field(alias="from")
     scale: int | None = Field(default=None, ge=0, le=12, description="Digits after the point; rounds.")
     rounding: Rounding = "half_even"
 
 
-class BoolExpr(_Typed):
+class BoolExpr(_Sourced):
     """A boolean, also from the strings "true"/"false" some marketplaces send."""
 
     type: Literal["bool"]
     from_: Expr = Field(alias="from")
 
 
-class TimestampExpr(_Typed):
+class TimestampExpr(_Sourced):
     type: Literal["timestamp"]
     from_: Expr = Field(alias="from")
     format: Literal["iso8601", "epoch_s", "epoch_ms"] = "iso8601"
@@ -141,48 +79,20 @@ class MoneyExpr(Spec):
     )
     scale: int | None = Field(default=None, ge=0, le=12)
     rounding: Rounding = "half_even"
+    negate: bool = Field(
+        default=False,
+        description="Flip the amount's sign, exactly (a refund a channel writes as -10.00 is 10.00).",
+    )
+    empty: Empty = None
     required: bool = False
 
 
-class EnumExpr(_Typed):
+class EnumExpr(_Sourced):
     """A closed table: a value not in `values` quarantines the payload, it is never guessed."""
 
     type: Literal["enum"]
     from_: Expr = Field(alias="from")
     values: dict[str, Any]
-
-
-class ListExpr(_Over):
-    type: Literal["list"]
-    from_: PathString = Field(alias="from")
-    as_: ItemNames | None = Field(default=None, alias="as")
-    item: Expr
-    where: Condition | None = None
-
-
-class SumExpr(_Over):
-    """The exact sum of `amount` over the items; money when `currency` is given (every item must share
-    it), a decimal string otherwise. No items: missing."""
-
-    type: Literal["sum"]
-    from_: Sources = Field(alias="from")
-    as_: ItemNames | None = Field(default=None, alias="as")
-    where: Condition | None = None
-    amount: Expr = "@"
-    currency: Expr = None
-    scale: int | None = Field(default=None, ge=0, le=12)
-    rounding: Rounding = "half_even"
-    required: bool = False
-
-
-class PickExpr(_Typed, _Over):
-    """One value out of the items: the first one's, or the smallest or largest (numbers, timestamps)."""
-
-    type: Literal["first", "min", "max"]
-    from_: Sources = Field(alias="from")
-    as_: ItemNames | None = Field(default=None, alias="as")
-    where: Condition | None = None
-    value: Expr = "@"
 
 
 class HoldsExpr(Spec):
@@ -308,6 +218,8 @@ TypedExpr = Annotated[
     | BoolExpr
     | TimestampExpr
     | MoneyExpr
+    | HeaderExpr
+    | LookupExpr
     | EnumExpr
     | ListExpr
     | SumExpr

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.mapping.spec.exprs import CoalesceExpr, ContextExpr, PathExpr
+from hub.mapping.spec.exprs import CoalesceExpr, PathExpr
+from hub.mapping.spec.facts import ContextExpr, HeaderExpr
 
 
 def where(expr: Any) -> str | None:
@@ -15,6 +16,8 @@ def where(expr: Any) -> str | None:
         return expr.path
     if isinstance(expr, ContextExpr):
         return f"context {expr.name}"
+    if isinstance(expr, HeaderExpr):
+        return f"header {expr.name}"
     if isinstance(expr, CoalesceExpr):
         paths = [p for p in map(where, expr.of) if p]
         return " or ".join(paths) or None

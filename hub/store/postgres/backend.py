@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnClause,
     ColumnElement,
     Connection,
+    Engine,
     Integer,
     Select,
     Table,
@@ -68,7 +69,8 @@ class PostgresBackend(Backend):
         # Plain URLs as people paste them (postgresql://) get the driver the hub ships (psycopg 3).
         self.url = make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
         options: dict[str, Any] = {"poolclass": NullPool} if not pool else {"pool_pre_ping": True}
-        self.engine = create_engine(self.url, json_serializer=json_text, **options)
+        # hide_parameters: errors and logs would otherwise quote payload values (personal data).
+        self.engine = create_engine(self.url, json_serializer=json_text, hide_parameters=True, **options)
         # Read-only transactions (BEGIN READ ONLY, set on the driver, no extra round trip); same pool.
         self.readers = self.engine.execution_options(postgresql_readonly=True)
 
@@ -130,6 +132,15 @@ class PostgresBackend(Backend):
 
     def lock_migrations(self, conn: Connection) -> None:
         conn.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
+
+    def probe_engine(self, timeout_s: float) -> Engine:
+        # A pooled connection finds out that the server is gone only when it is next used.
+        return create_engine(
+            self.url,
+            poolclass=NullPool,
+            hide_parameters=True,
+            connect_args={"connect_timeout": max(1, round(timeout_s))},
+        )
 
     def checkpoint_in_background(self) -> None:
         return None  # the server checkpoints on its own

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnClause,
     ColumnElement,
     Connection,
+    Engine,
     Select,
     Table,
     delete,
@@ -25,7 +26,7 @@ from sqlalchemy.engine import make_url
 from hub.store.backend import Backend, begun
 from hub.store.sqlite import statements, time
 from hub.store.sqlite.checkpoint import Checkpointer
-from hub.store.sqlite.engine import Pinned, reader_engine, writer_engine
+from hub.store.sqlite.engine import Pinned, probe_engine, reader_engine, writer_engine
 from hub.store.types import UTCDateTime
 from hub.store.wakeup import Wakeup
 
@@ -86,6 +87,11 @@ class SqliteBackend(Backend):
 
     def lock_migrations(self, conn: Connection) -> None:
         return None  # the migration's transaction holds the write lock from its BEGIN IMMEDIATE
+
+    def probe_engine(self, timeout_s: float) -> Engine:
+        # A pooled connection keeps writing to a database file that was deleted or moved away (to its
+        # inode, lost at the next start).
+        return probe_engine(self.url, timeout_s)
 
     def checkpoint_in_background(self) -> None:
         """Durability does not change: a commit is on disk once its WAL frames are (synchronous=FULL); a

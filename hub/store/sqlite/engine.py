@@ -10,7 +10,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.pool import NullPool
 
 from hub.jsonio import json_text
 
@@ -19,7 +20,10 @@ log = logging.getLogger(__name__)
 
 def _engine(url: str, pragmas: Callable[[], list[str]], begin: str) -> Engine:
     engine = create_engine(
-        url, connect_args={"timeout": 30, "check_same_thread": False}, json_serializer=json_text
+        url,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        json_serializer=json_text,
+        hide_parameters=True,  # errors and logs would otherwise quote payload values: personal data
     )
 
     @event.listens_for(engine, "connect")
@@ -54,6 +58,15 @@ def writer_engine(url: str, checkpoints_elsewhere: Callable[[], bool]) -> Engine
 
 def reader_engine(url: str) -> Engine:
     return _engine(url, lambda: ["PRAGMA query_only=ON"], "BEGIN")
+
+
+def probe_engine(url: str, timeout_s: float) -> Engine:
+    """Unpooled, and mode=rw: a missing file is an error, not a new empty database."""
+    parsed = make_url(url)
+    parsed = parsed.set(database=f"file:{parsed.database}", query={"mode": "rw", "uri": "true"})
+    return create_engine(
+        parsed, poolclass=NullPool, connect_args={"timeout": timeout_s}, hide_parameters=True
+    )
 
 
 class Pinned:

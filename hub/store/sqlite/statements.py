@@ -30,6 +30,7 @@ _INBOX = (
     "ON CONFLICT (connector, dedupe_key) DO NOTHING RETURNING id, connector, dedupe_key",
 )
 _RECEIVED_AT = INBOX_WRITE.index("received_at")
+_HEADERS = INBOX_WRITE.index("headers")
 _SEQUENCES = (
     'INSERT INTO key_sequences ("key", seq)',
     'ON CONFLICT ("key") DO UPDATE SET seq = key_sequences.seq + excluded.seq RETURNING "key", seq',
@@ -77,8 +78,13 @@ def _insert_returning(
 
 
 def insert_inbox(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> list[tuple[int, str, str]]:
-    at = _RECEIVED_AT
-    values = [(*v[:at], time.to_text(v[at]), *v[at + 1 :]) for v in rows]
+    values = []
+    for v in rows:  # what the UTC and JSON column types would bind
+        row = list(v)
+        row[_RECEIVED_AT] = time.to_text(row[_RECEIVED_AT])
+        if row[_HEADERS] is not None:
+            row[_HEADERS] = json_text(row[_HEADERS])
+        values.append(row)
     return _insert_returning(driver(conn), _INBOX, values)
 
 

@@ -1,0 +1,1 @@
+"""Calling marketplace APIs as connector.yaml's `api` declares: auth, signing, rate budgets, retries."""

@@ -1,0 +1,1 @@
+"""Outbound actions: what the hub writes to a marketplace (acknowledge, ship, set inventory)."""

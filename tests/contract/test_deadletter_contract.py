@@ -1,0 +1,194 @@
+"""The dead-letter contract, over every store and broker: a failing event is retried with backoff, then kept
+as a dead letter; in a group ordered per key its key parks (later events of that key wait, in order, while
+other keys flow) until a redrive applies them in their original order and releases the key; an unordered
+group moves on; an event of an unknown major version is a dead letter with that reason."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from hub.broker.port import Broker, Message
+from hub.clock import utcnow
+from hub.consumers.deadletters import drop, redrive
+from hub.consumers.registry import GroupSpec, Ordering
+from hub.consumers.runner import GroupRunner
+from hub.events import Event
+from hub.health import dead_letters
+from hub.relay import Relay
+from hub.retry import RetryPolicy
+from hub.store import Store, UnitOfWork
+from hub.store.tables import audit_log, outbox
+from tests.contract.feed import commit_stock
+from tests.contract.stacks import EmbeddedStack, KafkaStack, PostgresStack, SqliteStack
+from tests.faults.checker import check_audit
+
+SKUS = [f"SKU-{n}" for n in range(6)]
+POISONED = "SKU-2"
+FAST = RetryPolicy(max_attempts=3, first_wait_s=0.01, max_wait_s=0.05)
+
+
+def stock_group(name: str, poisoned: set[str], ordering: Ordering = "per_key") -> GroupSpec:
+    """Applies each event as an audit_log row under its own name; fails on the event ids in `poisoned`
+    for as long as they are in it (a bug, then its fix)."""
+
+    def handler(event: Event, uow: UnitOfWork) -> None:
+        if event.id in poisoned:
+            raise RuntimeError(f"cannot sync {event.data['sku']} version {event.sequence}")
+        uow.audit_log.record(name, event, utcnow())
+
+    return GroupSpec(name, ("inventory",), handler, "test group", ordering=ordering, retry=FAST)
+
+
+def event_id(store: Store, key: str, sequence: int) -> str:
+    with store.transaction() as conn:
+        query = select(outbox.c.event_id).where(outbox.c.partition_key == key, outbox.c.sequence == sequence)
+        return str(conn.execute(query).scalar_one())
+
+
+def applied(store: Store, group: str, key: str) -> list[int]:
+    with store.transaction() as conn:
+        query = (
+            select(audit_log.c.sequence)
+            .where(audit_log.c.group_name == group, audit_log.c.partition_key == key)
+            .order_by(audit_log.c.id)
+        )
+        return [int(s) for s in conn.execute(query).scalars()]
+
+
+def publish(store: Store, broker: Broker, levels: range) -> None:
+    commit_stock(store, SKUS, levels)
+    Relay(store, broker).drain()
+
+
+class DeadLetterContract:
+    @pytest.fixture
+    def runners(self) -> Iterator[list[GroupRunner]]:
+        made: list[GroupRunner] = []
+        yield made
+        for runner in made:
+            runner.consumer.close()
+
+    def test_a_poison_event_parks_its_key_others_flow_and_a_redrive_delivers_in_order(
+        self, store: Store, broker: Broker, runners: list[GroupRunner]
+    ) -> None:
+        publish(store, broker, range(1, 6))  # versions 1..5 of each SKU
+        poisoned = {event_id(store, POISONED, 2)}
+        group = stock_group("stock-sync", poisoned)
+        runners.append(runner := GroupRunner(store, broker, group))
+        assert runner.drain() == len(SKUS) * 5
+
+        assert applied(store, "stock-sync", POISONED) == [1]  # parked at its failing version 2
+        for sku in set(SKUS) - {POISONED}:
+            assert applied(store, "stock-sync", sku) == [1, 2, 3, 4, 5]
+        with store.read_only() as uow:
+            (dead,) = uow.dead_letters.open_letters("stock-sync", dead_only=True)
+            queue = uow.dead_letters.queue("stock-sync", POISONED)
+            assert [p.partition_key for p in uow.dead_letters.parked("stock-sync")] == [POISONED]
+        assert (dead.event_id, dead.attempts) == (event_id(store, POISONED, 2), FAST.max_attempts)
+        assert dead.error == f"RuntimeError: cannot sync {POISONED} version 2"
+        assert Event.from_binary(dead.record().headers, dead.record().value).sequence == 2  # kept whole
+        assert [(q.status, _seq(q)) for q in queue] == [
+            ("dead", 2),
+            ("parked", 3),
+            ("parked", 4),
+            ("parked", 5),
+        ]
+        assert dead_letters(store, "stock-sync") == 1
+
+        publish(store, broker, range(6, 8))  # live events while the key is parked: it waits, others flow
+        assert runner.drain() == len(SKUS) * 2
+        assert applied(store, "stock-sync", POISONED) == [1]
+        assert applied(store, "stock-sync", "SKU-0") == [1, 2, 3, 4, 5, 6, 7]
+
+        poisoned.clear()  # the fix is deployed
+        result = redrive(store, {"stock-sync": group}, key=POISONED)
+        assert [_seq(r) for r in result.applied] == [2, 3, 4, 5, 6, 7]
+        assert result.released == [("stock-sync", POISONED)]
+        assert applied(store, "stock-sync", POISONED) == [1, 2, 3, 4, 5, 6, 7]
+        assert dead_letters(store, "stock-sync") == 0
+
+        publish(store, broker, range(8, 9))  # released: the key flows again
+        assert runner.drain() == len(SKUS)
+        report = check_audit(store, "stock-sync")
+        assert report.ok, report  # nothing lost, nothing twice, every key in order
+
+    def test_a_redelivered_dead_letter_is_neither_applied_nor_kept_twice(
+        self, store: Store, broker: Broker, runners: list[GroupRunner]
+    ) -> None:
+        publish(store, broker, range(1, 4))
+        group = stock_group("redelivered", {event_id(store, POISONED, 1)})
+        first = GroupRunner(store, broker, group)
+        assert first.drain() == len(SKUS) * 3
+        first.consumer.close()
+        broker.reset_group("redelivered", ("inventory",))  # as after a crash before the offsets' commit
+        runners.append(again := GroupRunner(store, broker, group))
+        assert again.drain() == len(SKUS) * 3
+
+        with store.read_only() as uow:
+            assert len(uow.dead_letters.queue("redelivered", POISONED)) == 3  # 1 dead, 2 parked, once each
+        assert applied(store, "redelivered", POISONED) == []
+        assert check_audit(store, "redelivered").duplicated == {}
+
+    def test_an_unordered_group_moves_on_and_an_unknown_major_version_is_a_dead_letter(
+        self, store: Store, broker: Broker, runners: list[GroupRunner]
+    ) -> None:
+        publish(store, broker, range(1, 4))
+        poisoned = {event_id(store, POISONED, 2)}
+        # From a newer producer: the same event at a major version this hub does not know.
+        record = next(r for r in broker.read(["inventory"]) if r.key == b"SKU-0")
+        future = [
+            (k, b"urn:hub:event:InventoryAdjusted:v9" if k == "ce_dataschema" else v)
+            for k, v in record.headers
+        ]
+        future = [(k, str(uuid.uuid4()).encode() if k == "ce_id" else v) for k, v in future]
+        broker.publish([Message("inventory", b"SKU-0", record.value, future, record.timestamp_ms)])
+
+        group = stock_group("unordered", poisoned, ordering="none")
+        runners.append(runner := GroupRunner(store, broker, group))
+        assert runner.drain() == len(SKUS) * 3 + 1
+
+        assert applied(store, "unordered", POISONED) == [1, 3]  # moved on past version 2
+        with store.read_only() as uow:
+            letters = {letter.partition_key: letter for letter in uow.dead_letters.open_letters("unordered")}
+            assert uow.dead_letters.parked("unordered") == []
+        assert set(letters) == {POISONED, "SKU-0"}
+        assert letters["SKU-0"].error.startswith("unknown major version v9 of InventoryAdjusted")
+        assert letters["SKU-0"].event_type == "InventoryAdjusted"
+        assert dead_letters(store, "unordered") == 2
+
+        poisoned.clear()
+        assert [
+            _seq(r) for r in redrive(store, {"unordered": group}, letter_id=letters[POISONED].id).applied
+        ] == [2]
+        dropped = letters["SKU-0"]
+        drop(store, dropped.id, reason="test: a producer ahead of this hub")
+        assert dead_letters(store, "unordered") == 0
+        with store.read_only() as uow:
+            assert [(t["action"], t["reason"]) for t in uow.dead_letters.trail(dropped.id)] == [
+                ("dropped", "test: a producer ahead of this hub")
+            ]
+
+
+def _seq(letter: object) -> int:
+    record = letter.record()  # type: ignore[attr-defined]
+    return Event.from_binary(record.headers, record.value).sequence
+
+
+class TestSqliteEmbedded(SqliteStack, EmbeddedStack, DeadLetterContract):
+    pass
+
+
+class TestSqliteKafka(SqliteStack, KafkaStack, DeadLetterContract):
+    pass
+
+
+class TestPostgresEmbedded(PostgresStack, EmbeddedStack, DeadLetterContract):
+    pass
+
+
+class TestPostgresKafka(PostgresStack, KafkaStack, DeadLetterContract):
+    pass
