@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol
 
@@ -85,15 +86,23 @@ class ChannelPusher:
     """Tells each channel its newest quantity. A failed push is retried on the next round; a newer quantity
     replaces an older one not yet sent."""
 
-    def __init__(self, store: Store, policy: InventoryPolicy, port: InventoryPort) -> None:
+    def __init__(
+        self,
+        store: Store,
+        policy: InventoryPolicy,
+        port: InventoryPort,
+        channels: Collection[str] | None = None,
+    ) -> None:
         self.store = store
         self.policy = policy
         self.port = port
+        self.channels = channels  # None: every channel
+        self.refused: dict[str, str] = {}  # "sku@channel" -> why its last push failed
 
     def run_once(self, limit: int = 200) -> int:
         """Push what is waiting; the number of channel updates accepted."""
         with self.store.read_only() as uow:
-            rows = uow.get(ChannelSync).to_push(limit)
+            rows = uow.get(ChannelSync).to_push(limit, self.channels)
         done = 0
         for row in rows:
             spec = self.policy.channels.get(row.channel)
@@ -104,7 +113,9 @@ class ChannelPusher:
             except Exception as exc:
                 log.warning("push of %s to %s failed: %s", row.sku, row.channel, exc)
                 self._record(row, error=f"{type(exc).__name__}: {exc}")
+                self.refused[f"{row.sku}@{row.channel}"] = str(exc)
                 continue
+            self.refused.pop(f"{row.sku}@{row.channel}", None)
             self._record(row)
             done += 1
         return done

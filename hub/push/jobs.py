@@ -1,37 +1,43 @@
-"""Entry points for orchestrators (Dagster's inventory-push jobs): one call, one push of every SKU's
-quantity to a channel, for each account whose secrets are set."""
+"""Entry point for orchestrators (Dagster's `<connector>__push_inventory` jobs): one channel inventory sync
+for the channels a connector sells on, as the channel-sync group's pusher does it under `hub up`."""
 
 from __future__ import annotations
 
 import logging
 
-from hub.api.accounts import AccountOff
+from hub.commerce.channel_sync import ChannelPusher
+from hub.commerce.inventory import reconcile_inventory
+from hub.commerce.push import channel_port
 from hub.config import Settings
-from hub.push.service import PushService
-from hub.store.ledger import Ledger
 from hub.wiring import load_project, open_store
 
 log = logging.getLogger(__name__)
 
 
+class ChannelRefused(RuntimeError):
+    """The channel refused some SKUs' quantities; the message names them (the run fails with it)."""
+
+
 def push_inventory(settings: Settings, connector: str) -> int:
-    """Set every SKU's on-hand quantity (the ledger's, over all locations) on the channel through its
-    `set_inventory` action; return how many SKUs were set. PushFailed names the SKUs the channel refused."""
+    """Compare what `connector`'s channels were told with the inventory ledger (reservations, safety stock
+    and buffers of inventory.yaml applied; marketplace-held stock such as FBA never offered), queue each
+    difference, and tell the channels through the connector's `set_inventory` action. Returns how many SKU
+    quantities were accepted; ChannelRefused names the SKUs a channel refused."""
+    project = load_project(settings)
+    policy = project.inventory
+    channels = {n for n, spec in policy.channels.items() if spec.push and (spec.connector or n) == connector}
+    if not channels:
+        log.info("push %s: inventory.yaml names no channel of %s that is pushed", connector, connector)
+        return 0
     store = open_store(settings)
     try:
-        with store.read_only() as uow:
-            on_hand = uow.get(Ledger).on_hand_by_sku()
-        if not on_hand:
-            log.info("push %s: the inventory ledger holds no SKU yet", connector)
-            return 0
-        levels = [{"sku": sku, "quantity": quantity} for sku, quantity in on_hand.items()]
-        service = PushService(load_project(settings), store, settings.environ)
-        set_ = 0
-        for account in service.pulls.accounts(connector):
-            if isinstance(account, AccountOff):
-                log.info("push %s (%s): off (%s)", connector, account.name, account.reason)
-                continue
-            set_ += len(service.set_inventory(connector, levels, account.name).succeeded)
-        return set_
+        report = reconcile_inventory(store, policy)
+        log.info("push %s: %d SKU(s) checked, %d requeued", connector, report.checked, len(report.requeued))
+        pusher = ChannelPusher(store, policy, channel_port(project, store, settings.environ), channels)
+        accepted = pusher.drain()
     finally:
         store.dispose()
+    if pusher.refused:
+        named = "; ".join(f"{where}: {why}" for where, why in sorted(pusher.refused.items()))
+        raise ChannelRefused(f"{connector}: {len(pusher.refused)} refused ({accepted} accepted): {named}")
+    return accepted

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -156,8 +156,9 @@ class ChannelSync(Repository):
                 )
             )
 
-    def to_push(self, limit: int = 200) -> list[ChannelStock]:
-        """Rows whose channel has not been told their newest quantity, oldest change first."""
+    def to_push(self, limit: int = 200, channels: Collection[str] | None = None) -> list[ChannelStock]:
+        """Rows whose channel (one of `channels`, if given) has not been told their newest quantity, oldest
+        change first."""
         c = channel_stock.c
         query = (
             select(channel_stock)
@@ -165,6 +166,8 @@ class ChannelSync(Repository):
             .order_by(c.computed_at, c.sku, c.channel)
             .limit(limit)
         )
+        if channels is not None:
+            query = query.where(c.channel.in_(sorted(channels)))
         return [ChannelStock(**row._mapping) for row in self.conn.execute(query)]
 
     def pushed(self, row: ChannelStock, at: datetime) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 
 from hub.store.repository import Repository
 from hub.store.tables import inventory_levels
@@ -79,10 +79,3 @@ class Ledger(Repository):
         if like:
             query = query.where(c.sku.like(like))
         return [sku for (sku,) in self.conn.execute(query)]
-
-    def on_hand_by_sku(self) -> dict[str, int]:
-        """Every SKU's on-hand quantity over all its locations (never below zero): what a channel may
-        sell."""
-        levels = inventory_levels.c
-        query = select(levels.sku, func.sum(levels.on_hand)).group_by(levels.sku).order_by(levels.sku)
-        return {sku: max(int(total), 0) for sku, total in self.conn.execute(query).all()}

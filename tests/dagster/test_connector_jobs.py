@@ -1,6 +1,6 @@
 """The jobs a connector's `streams:` and `actions:` generate, executed in this process against the real
 marketplace sandbox (`hub sandbox` on a loopback port): a pull job stores the marketplace's orders as the
-hub's events, and an inventory-push job sets what the inventory ledger holds on the channel."""
+hub's events, and an inventory-push job tells the channel what inventory.yaml lets it sell."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import dagster as dg
 import pytest
 
 from hub.clock import utcnow
+from hub.commerce.inventory import adjust
 from hub.intake.delivery import Delivery
 from hub.intake.service import IntakeService
 from hub.project import Project
 from hub.store import Store
-from hub.store.ledger import Ledger
 from tests.support.db import rows
 from tests.support.paths import REPO, sample
 from tests.support.sandbox import SandboxServer
@@ -60,16 +60,17 @@ def test_a_pull_job_stores_the_marketplace_orders_as_events(
     assert len(rows(db, "SELECT 1 FROM outbox WHERE event_type = 'OrderPlaced'")) == len(created)
 
 
-def test_an_inventory_push_job_sets_every_sku_the_ledger_holds(
+def test_an_inventory_push_job_tells_the_channel_what_it_may_sell(
     defs: dg.Definitions, instance: dg.DagsterInstance, store: Store, pointed: SandboxServer
 ) -> None:
+    project = Project.load(REPO)
     body = sample("amazon", "notification-FBA_INVENTORY_AVAILABILITY_CHANGES.json").read_bytes()
-    IntakeService(Project.load(REPO), store).accept(
-        [Delivery("amazon", body, json.loads(body), "fba-1", utcnow())]
-    )
+    IntakeService(project, store).accept([Delivery("amazon", body, json.loads(body), "fba-1", utcnow())])
     with store.read_only() as uow:
-        on_hand = uow.get(Ledger).on_hand_by_sku()
-    assert on_hand, "the notification should have set a level"
+        fba = set(uow.ledger.skus())
+    assert fba, "the FBA notification should have set a level (Amazon's own stock, never offered)"
+    adjust(store, project.inventory, "PUSH-1", "main", on_hand=10, reason="receipt")
+    adjust(store, project.inventory, "PUSH-2", "main", on_hand=3, reason="receipt")
 
     result = run(defs, "walmart__push_inventory", instance)
 
@@ -79,4 +80,9 @@ def test_an_inventory_push_job_sets_every_sku_the_ledger_holds(
         for p in pointed.pushed()
         if p["operation"] == "updateInventoryForAnItem"
     }
-    assert pushed == on_hand
+    # On hand at main less Walmart's buffer of 1 (inventory.yaml); Amazon's own FBA stock is offered nowhere.
+    assert pushed == {"PUSH-1": 9, "PUSH-2": 2, **{sku: 0 for sku in fba}}
+
+    again = run(defs, "walmart__push_inventory", instance)  # told already: nothing to send
+    assert again.success
+    assert len([p for p in pointed.pushed() if p["operation"] == "updateInventoryForAnItem"]) == len(pushed)
