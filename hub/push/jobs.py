@@ -18,26 +18,32 @@ class ChannelRefused(RuntimeError):
     """The channel refused some SKUs' quantities; the message names them (the run fails with it)."""
 
 
-def push_inventory(settings: Settings, connector: str) -> int:
-    """Compare what `connector`'s channels were told with the inventory ledger (reservations, safety stock
-    and buffers of inventory.yaml applied; marketplace-held stock such as FBA never offered), queue each
-    difference, and tell the channels through the connector's `set_inventory` action. Returns how many SKU
-    quantities were accepted; ChannelRefused names the SKUs a channel refused."""
+def push_inventory(settings: Settings, connector: str | None = None) -> int:
+    """Compare what `connector`'s channels (every pushed channel, without one) were told with the
+    inventory ledger (reservations, safety stock and buffers of inventory.yaml applied; marketplace-held
+    stock such as FBA never offered), queue each difference, and tell the channels through their
+    connectors' `set_inventory` actions. Returns how many SKU quantities were accepted; ChannelRefused
+    names the SKUs a channel refused."""
     project = load_project(settings)
     policy = project.inventory
-    channels = {n for n, spec in policy.channels.items() if spec.push and (spec.connector or n) == connector}
+    channels = {
+        name
+        for name, spec in policy.channels.items()
+        if spec.push and connector in (None, spec.connector or name)
+    }
+    where = connector or "every channel"
     if not channels:
-        log.info("push %s: inventory.yaml names no channel of %s that is pushed", connector, connector)
+        log.info("push %s: inventory.yaml names no channel of it that is pushed", where)
         return 0
     store = open_store(settings)
     try:
         report = reconcile_inventory(store, policy)
-        log.info("push %s: %d SKU(s) checked, %d requeued", connector, report.checked, len(report.requeued))
+        log.info("push %s: %d SKU(s) checked, %d requeued", where, report.checked, len(report.requeued))
         pusher = ChannelPusher(store, policy, channel_port(project, store, settings.environ), channels)
         accepted = pusher.drain()
     finally:
         store.dispose()
     if pusher.refused:
         named = "; ".join(f"{where}: {why}" for where, why in sorted(pusher.refused.items()))
-        raise ChannelRefused(f"{connector}: {len(pusher.refused)} refused ({accepted} accepted): {named}")
+        raise ChannelRefused(f"{where}: {len(pusher.refused)} refused ({accepted} accepted): {named}")
     return accepted

@@ -1,5 +1,6 @@
 """A component for everything global: outbox publishing, retention, the replay and re-normalize
-backfills, the health checks and the run-failure alert. Its knobs are the attributes in defs.yaml."""
+backfills, dead-letter redrive and inventory reconciliation, the health checks and the run-failure
+alert. Its knobs are the attributes in defs.yaml."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,6 +12,7 @@ from pipelines.backfills import backfill_assets, backfill_jobs
 from pipelines.checks import DEAD_LETTERS, OUTBOX, QUARANTINE, hub_checks
 from pipelines.connector_jobs import running_schedule
 from pipelines.outbox import outbox_sensor, publish_job, retention_job
+from pipelines.repairs import reconcile_job, redrive_job
 from pipelines.resources import RESOURCES
 
 
@@ -36,7 +38,7 @@ class HubOperations(dg.Component, dg.Resolvable):  # type: ignore[misc]
         return dg.Definitions(
             assets=[*backfill_assets(days), QUARANTINE, DEAD_LETTERS, OUTBOX],
             asset_checks=checks,
-            jobs=[publish_job, retention_job, checks_job, *backfill_jobs()],
+            jobs=[publish_job, retention_job, checks_job, redrive_job, reconcile_job, *backfill_jobs()],
             schedules=schedules,
             sensors=[
                 outbox_sensor(timedelta(seconds=self.publish_after_s), self.sensor_interval_s),

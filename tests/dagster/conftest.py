@@ -15,6 +15,7 @@ from hub.config import Settings
 from hub.store import Store
 from hub.wiring import open_broker, open_store
 from tests.support.paths import REPO
+from tests.support.sandbox import SandboxServer
 
 PROBE_MODULE = "tests.support.probe_groups"  # registers the replay-probe groups
 
@@ -79,3 +80,12 @@ def scratch_project(root: Path, connector: str = "tiktok") -> Path:
     shutil.copytree(REPO / "connectors" / connector, root / "connectors" / connector)
     shutil.copytree(REPO / "mappings" / connector, root / "mappings" / connector)
     return root
+
+
+@pytest.fixture
+def pointed(hub_home: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
+    """Every bundled connector's credentials and settings aimed at the sandbox, as `hub up --sandbox`
+    gives them to the Dagster UI it starts."""
+    for name, value in sandbox.env().items():
+        monkeypatch.setenv(name, value)
+    return sandbox

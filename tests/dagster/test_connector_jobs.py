@@ -23,15 +23,6 @@ from tests.support.sandbox import SandboxServer
 pytestmark = pytest.mark.dagster
 
 
-@pytest.fixture
-def pointed(hub_home: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
-    """Every bundled connector's credentials and settings aimed at the sandbox, as `hub up --sandbox`
-    gives them to the Dagster UI it starts."""
-    for name, value in sandbox.env().items():
-        monkeypatch.setenv(name, value)
-    return sandbox
-
-
 def run(defs: dg.Definitions, job: str, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
     return defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False)
 

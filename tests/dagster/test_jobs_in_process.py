@@ -103,7 +103,7 @@ def test_replay_into_an_unknown_group_fails_and_names_the_known_ones(defs, insta
     failure = result.failure_data_for_node("hub__event_replay")
     assert failure is not None and failure.error.cause is not None
     assert (
-        "unknown consumer group 'nobody'; known: audit, order-view, replay-probe"
+        "unknown consumer group 'nobody'; known: audit, channel-sync, order-view, replay-probe"
         in failure.error.cause.message
     )
 
