@@ -27,7 +27,7 @@ def test_hub_replay_applies_the_days_given_once(hub_home: Path, store: Store, br
 def test_hub_replay_names_the_known_groups(hub_home: Path, cli: HubCli) -> None:
     result = cli.run("replay", "nobody", "--from", "2026-03-01", "--to", "2026-03-02", check=False)
     assert result.returncode == 2
-    assert "unknown consumer group 'nobody'; known: audit, order-view" in result.stderr
+    assert "unknown consumer group 'nobody'; known: audit, channel-sync, order-view" in result.stderr
 
 
 def test_hub_renormalize_reports_what_it_did(hub_home: Path, store: Store, cli: HubCli) -> None:

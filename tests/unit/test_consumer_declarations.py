@@ -51,7 +51,7 @@ def test_every_mistake_in_a_declaration_is_located_with_the_known_values(tmp_pat
     )
     crm = project / "consumers" / "crm.yaml"
     assert f"{crm}:{line_of(crm, 'handler')}: sink.handler: hub.consumers.builtin has no function " in out
-    assert "(known: audit, order_state)" in out
+    assert "(known: audit, channel_sync, order_state)" in out
 
     fixed = broken.replace("topics: [orders, stock]", "topics: [orders]").replace("ordering: by_key\n", "")
     (project / "consumers" / "fulfillment.yaml").write_text(fixed)
