@@ -43,7 +43,7 @@ def test_every_mistake_in_a_declaration_is_located_with_the_known_values(tmp_pat
     assert result.returncode == 1
     out = result.stdout
     file = project / "consumers" / "fulfillment.yaml"
-    known_topics = "(known: inventory, listings, orders)"
+    known_topics = "(known: checkout, inventory, listings, orders)"
     assert f"{file}:{line_of(file, 'stock')}: topics[1]: 'stock' is not a known value {known_topics}" in out
     assert (
         f"{file}:{line_of(file, 'by_key')}: ordering: 'by_key' is not a known value (known: per_key, none)"
@@ -65,10 +65,10 @@ def test_every_mistake_in_a_declaration_is_located_with_the_known_values(tmp_pat
 
 
 def test_the_built_in_groups_are_declarations_and_a_project_adds_its_own(tmp_path: Path) -> None:
-    assert sorted(p.name for p in SHIPPED.glob("*.yaml")) == ["audit.yaml", "order-view.yaml"]
+    assert sorted(p.name for p in SHIPPED.glob("*.yaml")) == ["audit.yaml", "channel-sync.yaml", "order-view.yaml"]
     project = project_with_groups(tmp_path, fulfillment=GOOD)
     found = groups(project, environ={"WMS_SIGNING_SECRET": "s3cret-value"})
-    assert list(found) == ["audit", "fulfillment", "order-view"]
+    assert list(found) == ["audit", "channel-sync", "fulfillment", "order-view"]
     fulfillment = found["fulfillment"]
     assert (fulfillment.owner, fulfillment.ordering, fulfillment.transactional) == (
         "warehouse-team",
@@ -89,4 +89,4 @@ def test_the_format_schema_enumerates_topics_and_event_types() -> None:
     schema = format_schema("consumer")
     assert schema["$defs"]["HttpSink"]["properties"]["timeout_s"]["default"] == 10.0
     topics = schema["properties"]["topics"]["items"]
-    assert topics["enum"] == ["inventory", "listings", "orders"]
+    assert topics["enum"] == ["checkout", "inventory", "listings", "orders"]
