@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from hub.clock import utcnow
 from hub.domain.availability import Admitted, SkuView, admit, offers, release
 from hub.domain.policy import InventoryPolicy
 from hub.events import Event
-from hub.retry import retry_until
+from hub.retry import backoff_s, retry_until
 from hub.store import Store, UnitOfWork
 from hub.store.channel_sync import ChannelStock, ChannelSync
 from hub.store.stock import Stock
@@ -99,10 +99,12 @@ class ChannelPusher:
         self.channels = channels  # None: every channel
         self.refused: dict[str, str] = {}  # "sku@channel" -> why its last push failed
 
-    def run_once(self, limit: int = 200) -> int:
-        """Push what is waiting; the number of channel updates accepted."""
+    def run_once(self, limit: int = 200, *, due: datetime | None = None) -> int:
+        """Push what is waiting (with `due`, not what waits to be tried again after a failure, so one
+        channel that keeps refusing neither floods it nor holds up the others); the number of channel
+        updates accepted."""
         with self.store.read_only() as uow:
-            rows = uow.get(ChannelSync).to_push(limit, self.channels)
+            rows = uow.get(ChannelSync).to_push(limit, self.channels, due)
         done = 0
         for row in rows:
             spec = self.policy.channels.get(row.channel)
@@ -124,7 +126,8 @@ class ChannelPusher:
         with self.store.unit_of_work() as uow:
             sync = uow.get(ChannelSync)
             if error is not None:
-                sync.failed(row, error)
+                retry_at = utcnow() + timedelta(seconds=backoff_s(row.attempts + 1))
+                sync.failed(row, error, retry_at)
             else:
                 sync.pushed(row, utcnow())
                 least = sync.least_pushed_version(row.sku, pushed_channels(self.policy))
@@ -139,6 +142,6 @@ class ChannelPusher:
 
     def run(self, stop: threading.Event, idle_s: float = 0.2) -> None:
         while not stop.is_set():
-            busy = retry_until(self.run_once, stop, "channel pusher")
+            busy = retry_until(lambda: self.run_once(due=utcnow()), stop, "channel pusher")
             if not busy:
                 stop.wait(idle_s)

@@ -42,7 +42,7 @@ _TELL = text(
     "INSERT INTO channel_stock (sku, channel, quantity, version, source_time, computed_at, attempts)"
     " VALUES (:sku, :channel, :quantity, :version, :source_time, :computed_at, 0)"
     " ON CONFLICT (sku, channel) DO UPDATE SET quantity = excluded.quantity, version = excluded.version,"
-    " source_time = excluded.source_time, computed_at = excluded.computed_at"
+    " source_time = excluded.source_time, computed_at = excluded.computed_at, retry_at = NULL"
     " WHERE channel_stock.version < excluded.version"
 ).bindparams(
     bindparam("quantity", type_=BigInteger),
@@ -66,6 +66,7 @@ class ChannelStock:
     lag_ms: int | None
     attempts: int
     last_error: str | None
+    retry_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,14 +152,17 @@ class ChannelSync(Repository):
                         "source_time": stmt.excluded.source_time,
                         "computed_at": stmt.excluded.computed_at,
                         "pushed_version": None,
+                        "retry_at": None,
                     },
                     where=channel_stock.c.version <= stmt.excluded.version,
                 )
             )
 
-    def to_push(self, limit: int = 200, channels: Collection[str] | None = None) -> list[ChannelStock]:
+    def to_push(
+        self, limit: int = 200, channels: Collection[str] | None = None, due: datetime | None = None
+    ) -> list[ChannelStock]:
         """Rows whose channel (one of `channels`, if given) has not been told their newest quantity, oldest
-        change first."""
+        change first; with `due`, only those not waiting to be tried again after a failure."""
         c = channel_stock.c
         query = (
             select(channel_stock)
@@ -168,6 +172,8 @@ class ChannelSync(Repository):
         )
         if channels is not None:
             query = query.where(c.channel.in_(sorted(channels)))
+        if due is not None:
+            query = query.where(or_(c.retry_at.is_(None), c.retry_at <= due))
         return [ChannelStock(**row._mapping) for row in self.conn.execute(query)]
 
     def pushed(self, row: ChannelStock, at: datetime) -> None:
@@ -187,15 +193,17 @@ class ChannelSync(Repository):
                 lag_ms=lag,
                 attempts=0,
                 last_error=None,
+                retry_at=None,
             )
         )
 
-    def failed(self, row: ChannelStock, error: str) -> None:
+    def failed(self, row: ChannelStock, error: str, retry_at: datetime) -> None:
+        """The push failed: the pusher tries again from `retry_at` (a newer quantity sooner)."""
         c = channel_stock.c
         self.conn.execute(
             update(channel_stock)
             .where((c.sku == row.sku) & (c.channel == row.channel))
-            .values(attempts=c.attempts + 1, last_error=error[:2000])
+            .values(attempts=c.attempts + 1, last_error=error[:2000], retry_at=retry_at)
         )
 
     def of_sku(self, sku: str) -> list[ChannelStock]:

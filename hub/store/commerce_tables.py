@@ -100,6 +100,7 @@ channel_stock = Table(
     Column("lag_ms", BigInteger, doc="From the stock event to the channel's update."),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),
+    Column("retry_at", UTCDateTime, doc="After a failed push: the pusher tries again from then on."),
     PrimaryKeyConstraint("sku", "channel"),
     Index(None, "channel", "sku"),
 )

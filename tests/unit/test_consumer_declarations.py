@@ -65,7 +65,11 @@ def test_every_mistake_in_a_declaration_is_located_with_the_known_values(tmp_pat
 
 
 def test_the_built_in_groups_are_declarations_and_a_project_adds_its_own(tmp_path: Path) -> None:
-    assert sorted(p.name for p in SHIPPED.glob("*.yaml")) == ["audit.yaml", "channel-sync.yaml", "order-view.yaml"]
+    assert sorted(p.name for p in SHIPPED.glob("*.yaml")) == [
+        "audit.yaml",
+        "channel-sync.yaml",
+        "order-view.yaml",
+    ]
     project = project_with_groups(tmp_path, fulfillment=GOOD)
     found = groups(project, environ={"WMS_SIGNING_SECRET": "s3cret-value"})
     assert list(found) == ["audit", "channel-sync", "fulfillment", "order-view"]

@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("lag_ms", sa.BigInteger(), nullable=True),
         sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("retry_at", UTC, nullable=True),
         sa.PrimaryKeyConstraint("sku", "channel", name=op.f("pk_channel_stock")),
     )
     with op.batch_alter_table("channel_stock", schema=None) as batch_op:
