@@ -33,6 +33,19 @@ class Choice:
     connector: str
     real: bool
     where: str
+    kept: bool = True  # False: the sandbox does not emulate it and its own secrets are unset
+
+
+def _unset(project: Project, name: str, environ: Mapping[str, str]) -> str | None:
+    """The secret variables a connector needs that `environ` does not set, named; None when all are."""
+    from hub.credentials import MissingSecret, resolve
+
+    connector = project.connectors[name]
+    try:
+        resolve(connector.secret_refs(), environ, owner=name, optional=connector.optional_secrets())
+    except MissingSecret as exc:
+        return str(exc).removeprefix("missing secret environment variable(s): ")
+    return None
 
 
 def _api_variables(project: Project, name: str) -> list[str]:
@@ -57,6 +70,11 @@ def choose(
         real = bool(variables) and all(
             environ.get(v) and (spec is None or environ.get(v) != spec.credentials.get(v)) for v in variables
         )
+        if spec is None and (unset := _unset(project, name, environ)) is not None:
+            # Not a marketplace the sandbox emulates (the merchant's own web shop): its secret is the
+            # merchant's to set, never a demo value the hub makes up.
+            choices.append(Choice(name, False, f"left out, not emulated and {unset} unset", kept=False))
+            continue
         if real or spec is None:
             base = project.connectors[name].spec.api
             choices.append(Choice(name, True, "real marketplace" if base else "no API"))
@@ -157,8 +175,15 @@ def up_with_sandbox(
     try:
         sandbox.wait_ready()
         part = Part("sandbox", sandbox.watch)
+        kept = tuple(c.connector for c in choices if c.kept)
+        only = settings.connectors if len(kept) == len(choices) else kept
         return serve(
-            replace(settings, environ=env), host=host, port=port, with_workers=True, ui=ui, beside=[part]
+            replace(settings, environ=env, connectors=only),
+            host=host,
+            port=port,
+            with_workers=True,
+            ui=ui,
+            beside=[part],
         )
     finally:
         sandbox.stop()
