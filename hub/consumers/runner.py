@@ -22,7 +22,7 @@ from hub.consumers.apply import Item, call, claim, letter, read, store_failure
 from hub.consumers.delivery import Delivery, set_current
 from hub.consumers.registry import GroupSpec
 from hub.events import Event
-from hub.retry import retry_until
+from hub.retry import Interrupted, retry_until
 from hub.store import Store
 from hub.store.group_errors import GroupErrors
 
@@ -132,6 +132,8 @@ class GroupRunner:
         """One batch of `run`, back to `stop` at least once a second; the group's last error is kept."""
         try:
             read = self.run_once(1.0, join_grace=False)
+        except Interrupted:
+            raise  # told to stop mid-retry: not the group's error
         except Exception as exc:
             self._note_error(exc)
             raise

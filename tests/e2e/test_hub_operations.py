@@ -58,7 +58,7 @@ def test_database_and_broker_urls_override_the_defaults(tmp_path: Path, home: Pa
 
 def test_a_group_rewound_reads_the_log_again_and_applies_nothing_twice(home: Path, cli: HubCli) -> None:
     with HubServer(hub_env(home), verb="receiver") as receiver:
-        for n, status in enumerate(["UNPAID", "ON_HOLD", "AWAITING_SHIPMENT"]):
+        for n, status in enumerate(["UNPAID", "AWAITING_SHIPMENT", "IN_TRANSIT"]):  # each moves the order on
             assert post(receiver, order_webhook(status, "2002", f"r{n}")).json()["status"] == "accepted"
         time.sleep(1.1)
         middle = datetime.now(UTC).isoformat()

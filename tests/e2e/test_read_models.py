@@ -29,10 +29,10 @@ def accept(home: Path, steps: tuple[int, int] = (0, STEPS), stock: bool = False)
     store.migrate()
     try:
         items = list(deliveries(ORDERS, steps[1], first_step=steps[0], run=f"r{steps[0]}"))
-        if stock:
-            body = sample("walmart", "webhook-INVENTORY_OOS.json").read_bytes()
-            items.append(Delivery("walmart", body, loads(body), "oos-1", utcnow(), account="123633591"))
-        accept_all(intake(store, Project.load(REPO, ["tiktok", "walmart"])), iter(items))
+        if stock:  # Amazon's FBA stock in two marketplaces: two levels of one SKU
+            body = sample("amazon", "notification-FBA_INVENTORY_AVAILABILITY_CHANGES.json").read_bytes()
+            items.append(Delivery("amazon", body, loads(body), "fba-1", utcnow()))
+        accept_all(intake(store, Project.load(REPO, ["tiktok", "amazon"])), iter(items))
     finally:
         store.dispose()
 
@@ -47,11 +47,11 @@ def test_hub_view_shows_orders_audit_and_inventory(home: Path, cli: HubCli) -> N
     assert orders[0].split()[:4] == ["channel", "order_id", "last_event_type", "channel_status"]
     assert len(orders) == 1 + ORDERS and all(line.startswith("tiktok") for line in orders[1:])
     audit = [json.loads(line) for line in cli.run("view", "audit", "--json").stdout.splitlines()]
-    assert len(audit) == ORDERS * STEPS + 1
+    assert len(audit) == ORDERS * STEPS + 2
     assert {a["event_type"] for a in audit} == {"OrderPlaced", "OrderPaid", "InventoryAdjusted"}
     assert len(cli.run("view", "audit", "--limit", "2").stdout.splitlines()) == 3  # header and two rows
     inventory = cli.run("view", "inventory").stdout
-    assert "PORA-L500-Light-Stone-L" in inventory and " 0 " in f"{inventory} "
+    assert "SELLERSKU-1" in inventory and " 50 " in f"{inventory} " and " 40 " in f"{inventory} "
     assert cli.run("view", "nosuch", check=False).returncode == 2
 
 
