@@ -45,7 +45,7 @@ def test_webhook_to_consumer_groups_with_the_store_on_postgresql(
             mapping.write_text(
                 mapping.read_text().replace(
                     "        UNPAID: OrderPlaced",
-                    "        UNPAID: OrderPlaced\n        AWAITING_BUYER_REVIEW: OrderPaid",
+                    "        UNPAID: OrderPlaced\n        AWAITING_BUYER_REVIEW: OrderDelivered",
                 )
             )
             assert "1 resolved, 0 still quarantined" in cli.run("quarantine", "retry", "--all").stdout

@@ -224,7 +224,7 @@ def _up_with_the_sandbox(started: list[Background], home: Path, sandbox_port: in
         *("--sandbox-every", "0.5"),  # webhooks on their way while it stops
     )
     wait_for(lambda: "running; stop with" in job.output(), timeout=90)
-    wait_for(lambda: " pull walmart orders (default): " in job.output(), timeout=60, message="a pull")
+    wait_for(lambda: "pull walmart orders (default): " in job.output(), timeout=60, message="a pull")
     return job
 
 
