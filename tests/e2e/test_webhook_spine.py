@@ -140,7 +140,8 @@ def test_relay_killed_between_publish_and_mark_loses_nothing(home: Path, cli: Hu
 
     assert f"published {total} event(s)" in cli.run("relay", "--once").stdout
     logged = events(cli)
-    assert len(logged) == 2 * total and {e["id"] for e in logged} == committed  # at least once: duplicates, no loss
+    # At least once: duplicates, no loss.
+    assert len(logged) == 2 * total and {e["id"] for e in logged} == committed
 
     for group in ("audit", "order-view"):
         cli.run("consume", group, "--once")
