@@ -89,6 +89,9 @@ class RedactingFilter(logging.Filter):
             record.exc_text = self._formatter.formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = self._redact(record.exc_text)
+            # A formatter that has the exception formats it again from exc_info (the JSON one does),
+            # unredacted: it gets only the redacted text.
+            record.exc_info = None
         if record.stack_info:
             record.stack_info = self._redact(record.stack_info)
         return True

@@ -77,11 +77,7 @@ def envelope(
         data = _completed(event, data, completion)
     event_id = make_event_id(origin.connector, origin.dedupe_key, draft.local_id)
     source = f"/connectors/{origin.connector}"
-    key, subject = keys_of(event, data)
-    for name, value, chars in (("partition key", key, _KEY_CHARS), ("subject", subject, None)):
-        why = unfit(value, chars)
-        if why is not None:
-            raise Unfit(f"{event.TYPE}: the {name} {printable(value, 80)!r} {why}")
+    key, subject = keys_of(event, data)  # checked by _unfit_keys before the store was read
     try:
         orjson.dumps(data)  # as the outbox will write it: data it cannot serialize fails here, not there
     except TypeError as exc:  # orjson's refusal: an integer beyond 64 bits, a lone surrogate
@@ -112,8 +108,14 @@ def numbered(event: Unnumbered, seq: int) -> Event:
 
 
 def _unfit_keys(drafts: list[Draft]) -> str | None:
-    """Why the ledger could not look up or store an inventory draft's SKU and location."""
+    """Why the store could not look up or hold a draft's keys: its partition key and subject (an order's
+    channel and id, which the order's state is read by), an inventory draft's SKU and location."""
     for draft in drafts:
+        key, subject = keys_of(draft.event, draft.json)
+        for name, value, chars in (("partition key", key, _KEY_CHARS), ("subject", subject, None)):
+            why = unfit(value, chars)
+            if why is not None:
+                return f"{draft.event.TYPE}: the {name} {printable(value, 80)!r} {why}"
         if issubclass(draft.event, InventoryAdjusted):
             for name in ("sku", "location"):
                 value = draft.json[name]
@@ -172,7 +174,7 @@ def write_events(
         try:
             why = _unfit_keys(drafts)
         except Exception as exc:
-            why = unexpected("reading its inventory keys", exc)
+            why = unexpected("reading its keys", exc)
         if why is None:
             checked.append((origin, drafts))
         else:

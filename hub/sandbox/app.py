@@ -14,7 +14,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from hub.sandbox import store
 from hub.sandbox.amazon import Amazon
@@ -23,7 +23,7 @@ from hub.sandbox.gate import json_response
 from hub.sandbox.notify import Notifier
 from hub.sandbox.orders import Order
 from hub.sandbox.psp import Psp
-from hub.sandbox.psp import routes as psp_routes
+from hub.sandbox.psp import create_app as psp_app
 from hub.sandbox.state import Fault, State
 from hub.sandbox.tiktok import TikTok
 from hub.sandbox.walmart import Walmart
@@ -226,7 +226,6 @@ class Sandbox:
             Route("/_sandbox/pushed", self._pushed),
             Route("/_sandbox/tokens", self._tokens),
         ]
-        routes = (
-            admin + self.amazon.routes() + self.walmart.routes() + self.tiktok.routes() + psp_routes(self.psp)
-        )
-        return Starlette(routes=routes)
+        routes = admin + self.amazon.routes() + self.walmart.routes() + self.tiktok.routes()
+        # The PSP's own app (its API and /_sandbox/psp) takes every path the marketplaces do not.
+        return Starlette(routes=[*routes, Mount("", app=psp_app(self.psp))])

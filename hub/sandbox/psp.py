@@ -26,7 +26,6 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from starlette.routing import BaseRoute
 
 
 class Psp:
@@ -59,11 +58,6 @@ class Psp:
                 "at": datetime.now(UTC).isoformat(),
             }
         )
-
-
-def routes(psp: Psp) -> list[BaseRoute]:
-    """The PSP's API and admin routes, served beside the marketplaces by `hub sandbox`."""
-    return [r for r in create_app(psp).routes if getattr(r, "path", "").startswith(("/psp/", "/_sandbox/"))]
 
 
 def create_app(psp: Psp) -> FastAPI:

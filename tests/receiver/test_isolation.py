@@ -23,6 +23,7 @@ from hub.intake.sqs_config import SqsConfig, make_client, resolve_sqs
 from hub.jsonio import loads
 from hub.receiver.endpoints import build_endpoints
 from hub.store import Store
+from hub.store.commerce_tables import order_history, orders
 from hub.store.tables import inbox, outbox, quarantine
 from tests.contract.stacks import PostgresStack, SqliteStack
 from tests.support.motoserver import MotoServer
@@ -215,7 +216,9 @@ class IsolationSuite:
         receipts = service.accept([refused, fine])
         assert [r.status for r in receipts if isinstance(r, Receipt)] == ["accepted", "accepted"]
         with service.store.transaction() as conn:
-            conn.execute(delete(outbox))  # their events are gone: a re-normalization writes them again
+            # Their events and the orders' state are gone: a re-normalization writes them again.
+            for table in (outbox, orders, order_history):
+                conn.execute(delete(table))
         self.refuse_outbox_rows_of_the_refused_order(service.store)
 
         now = datetime.now(UTC)

@@ -38,8 +38,8 @@ def test_times_are_utc_with_an_offset() -> None:
 
 
 def test_every_type_is_published_to_its_topic_with_a_stable_key() -> None:
-    assert set(TOPICS) == {"orders", "inventory", "listings"}
-    assert len(EVENT_TYPES) == 11
+    assert set(TOPICS) == {"orders", "inventory", "listings", "checkout"}
+    assert len(EVENT_TYPES) == 22  # 11 commerce events, InventoryReservationChanged, 10 of the checkout saga
     placed = OrderPlaced(channel="walmart", order_id="P1", occurred_at=datetime.now(UTC))
     assert placed.partition_key() == "walmart:P1"
     stock = InventoryAdjusted(

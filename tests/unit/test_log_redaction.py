@@ -4,7 +4,9 @@ source line or a stack; SQL parameters (payload values: personal data) never in 
 from __future__ import annotations
 
 import io
+import json
 import logging
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -16,9 +18,11 @@ from hub.store import Store
 SECRET = "s3cr3t-value-in-a-traceback"
 
 
-@pytest.fixture
-def output() -> Iterator[io.StringIO]:
-    """What the hub's configured log handler writes (to stderr in a process; here, to a buffer)."""
+@pytest.fixture(params=["json", "text"])
+def output(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
+    """What the hub's configured log handler writes (to stderr in a process; here, to a buffer), in each
+    HUB_LOG_FORMAT."""
+    monkeypatch.setenv("HUB_LOG_FORMAT", request.param)
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     logs.configure(secrets=[SECRET])
@@ -46,7 +50,11 @@ def test_a_secret_in_an_exception_and_its_traceback_is_redacted(output: io.Strin
     log.warning("stack here", stack_info=True)
     log.error("message with %s", SECRET)
 
-    err = output.getvalue()
+    written = output.getvalue()
+    assert SECRET not in written
+    err = written
+    if os.environ["HUB_LOG_FORMAT"] == "json":  # one object per line: what a person reads is in its fields
+        err = "\n".join(str(v) for line in written.splitlines() for v in json.loads(line).values())
     assert "Traceback (most recent call last)" in err
     assert "RuntimeError: upstream refused token ***" in err
     assert 'raise RuntimeError("upstream refused token " + "***")' in err

@@ -26,7 +26,7 @@ def summary(outcome: Outcome) -> Any:
         return ("mapped", outcome.mapping, [(d.local_id, d.event, d.json) for d in outcome.drafts])
     if isinstance(outcome, Quarantined):
         reason = outcome.reason
-        if reason.startswith("output does not match"):
+        if "output does not match" in reason:  # also a list answer's "record $[0]: output does not match"
             reason = reason.rsplit(": ", 1)[0]
         return ("quarantined", outcome.mapping, reason)
     assert isinstance(outcome, Ignored)

@@ -150,7 +150,13 @@ def test_a_real_credential_switches_only_its_connector_to_the_real_marketplace()
         "TIKTOK_APP_KEY": "sandbox-tiktok-app-key",
     }  # a sandbox value is not a real credential
     env, choices = choose(project, specs, real, "http://127.0.0.1:9")
-    assert {c.connector: c.real for c in choices} == {"amazon": False, "tiktok": False, "walmart": True}
+    assert {c.connector: c.real for c in choices} == {
+        "amazon": False,
+        "tiktok": False,
+        "walmart": True,
+        "webshop": False,  # not emulated, its secret unset: left out
+    }
+    assert [c.connector for c in choices if not c.kept] == ["webshop"]
     assert env["WALMART_CLIENT_SECRET"] == "prod-secret" and "WALMART_API_URL" not in env
     assert env["AMAZON_SPAPI_URL"] == "http://127.0.0.1:9/amazon"
     assert env["TIKTOK_APP_SECRET"] == specs["tiktok"].credentials["TIKTOK_APP_SECRET"]
