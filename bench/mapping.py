@@ -88,7 +88,10 @@ class HubStack:
         for seq, (draft, completion) in enumerate(
             emit.settle(m["domain.inventory"].Ledger({}), outcome.drafts), 1
         ):
-            event = emit.envelope(origin, draft, completion, seq, delivery_id, TRACEPARENT)
+            if hasattr(emit, "numbered"):  # the hub now: built, then numbered once sequences are known
+                event = emit.numbered(emit.envelope(origin, draft, completion, delivery_id, TRACEPARENT), seq)
+            else:  # the hub before
+                event = emit.envelope(origin, draft, completion, seq, delivery_id, TRACEPARENT)
             row = m["store.outbox"].row(event, NOW)
             if not isinstance(row["headers"], str | bytes):  # a JSON column: the text the store writes
                 row["headers"] = m["jsonio"].json_text(row["headers"])
@@ -177,7 +180,7 @@ Stack = tuple[str, Callable[[Payload], list[Row]], list[Payload]]
 def agrees(hub: HubStack, other: HubStack, p: Payload) -> bool:
     try:
         return same(hub.run(p), other.run(p), NEW_FIELDS) is None
-    except SystemExit:  # the earlier hub quarantines or ignores it (a mapping it did not have)
+    except (SystemExit, KeyError):  # the earlier hub quarantines it, or lacks its mapping or connector
         return False
 
 

@@ -212,7 +212,8 @@ class NaiveStack:
     def _rows(self, p: Payload, events: list[dict[str, Any]]) -> list[Row]:
         delivery_id = str(uuid.uuid5(_NAMESPACE, "\x1f".join(("delivery", p.connector, p.case))))
         rows = []
-        for seq, event in enumerate(events, 1):
+        seq = 0
+        for event in events:
             kind, data = event["type"], event["data"]
             schema = self.schemas[kind]
             fill_defaults(data, schema, schema)
@@ -221,6 +222,10 @@ class NaiveStack:
                     data["delta"] = data["on_hand"]
                 elif data.get("on_hand") is None:
                     data["on_hand"] = data["delta"]
+                if data["delta"] == 0:
+                    continue  # a level that changes nothing is no event
+            seq += 1
+            if kind == "InventoryAdjusted":
                 data["version"] = seq
             self.validators[kind].validate(data)
             key = partition_key(kind, data)
