@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
+from hub.store.pairs import pairs_in
 from hub.store.repository import Repository
 from hub.store.tables import inventory_levels
 
@@ -39,12 +40,12 @@ class Ledger(Repository):
             return {}
         self.backend.lock_keys(self.conn, _LOCK_SPACE, {_lock_id(sku, loc) for sku, loc in wanted})
         levels = inventory_levels.c
-        query = select(levels.sku, levels.location, levels.on_hand).where(
-            tuple_(levels.sku, levels.location).in_(wanted)
-        )
-        return {
-            (sku, loc): on_hand for sku, loc, on_hand in self.conn.execute(self.backend.lock(query)).all()
-        }
+        found: dict[tuple[str, str], int] = {}
+        for where in pairs_in(levels.sku, levels.location, wanted):
+            query = select(levels.sku, levels.location, levels.on_hand).where(where)
+            for sku, loc, on_hand in self.conn.execute(self.backend.lock(query)).all():
+                found[(sku, loc)] = on_hand
+        return found
 
     def save(self, new_levels: dict[tuple[str, str], tuple[int, int]], at: datetime) -> None:
         """Write (on hand, version) per (sku, location)."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from hub.events import Event
 from hub.store.backend import Backend
+from hub.store.pairs import pairs_in
 from hub.store.repository import Repository
 from hub.store.tables import order_view
 
@@ -39,9 +40,9 @@ class OrderViews(Repository):
         pending, self._pending = self._pending, {}
         keys = list(pending)
         current: dict[Key, int] = {}
-        for start in range(0, len(keys), 500):
+        for where in pairs_in(order_view.c.channel, order_view.c.order_id, keys):
             query = select(order_view.c.channel, order_view.c.order_id, order_view.c.last_sequence).where(
-                tuple_(order_view.c.channel, order_view.c.order_id).in_(keys[start : start + 500])
+                where
             )
             current.update(
                 {(channel, order_id): last for channel, order_id, last in self.conn.execute(query)}

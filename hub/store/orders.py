@@ -8,10 +8,11 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, bindparam, insert, select, text, tuple_
+from sqlalchemy import JSON, bindparam, insert, select, text
 
 from hub.domain.orders import OrderState
 from hub.store.commerce_tables import order_history, orders
+from hub.store.pairs import pairs_in
 from hub.store.repository import Repository
 from hub.store.types import UTCDateTime
 
@@ -75,8 +76,8 @@ class Orders(Repository):
         )
         c = orders.c
         found: dict[OrderKey, OrderState] = {}
-        for chunk in _chunks(wanted, 500):
-            query = select(c.channel, c.order_id, c.detail).where(tuple_(c.channel, c.order_id).in_(chunk))
+        for where in pairs_in(c.channel, c.order_id, wanted):
+            query = select(c.channel, c.order_id, c.detail).where(where)
             for channel, order_id, detail in self.conn.execute(self.backend.lock(query)).all():
                 found[(channel, order_id)] = OrderState.from_json(detail)
         return found
@@ -131,8 +132,3 @@ class Orders(Repository):
         h = order_history.c
         query = select(order_history).where((h.channel == channel) & (h.order_id == order_id)).order_by(h.id)
         return [dict(r._mapping) for r in self.conn.execute(query)]
-
-
-def _chunks(items: list[OrderKey], size: int) -> Iterable[list[OrderKey]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
