@@ -128,7 +128,9 @@ JSON_VALUES = st.recursive(
     ),
     max_leaves=12,
 )
-ODD_VALUES = st.one_of(LEAVES, JSON_VALUES, DEEP, st.just([]), st.just({}))
+# st.builds, not st.just: a mutation writes into what it places, and a shared {} would carry one example's
+# keys into the next, even into itself.
+ODD_VALUES = st.one_of(LEAVES, JSON_VALUES, DEEP, st.builds(list), st.builds(dict))
 
 
 # -- mutations of samples
@@ -186,5 +188,5 @@ def mutated_samples(draw: st.DrawFn, connectors: list[str] | None = None) -> tup
     paths = paths_of(sample)
     for _ in range(draw(st.integers(1, 4))):
         op = draw(st.sampled_from(["replace", "replace", "replace", "delete", "wrap"]))
-        doc = _apply(doc, (op, draw(st.sampled_from(paths)), draw(ODD_VALUES)))
+        doc = _apply(doc, (op, draw(st.sampled_from(paths)), copy.deepcopy(draw(ODD_VALUES))))
     return connector, name, dumps(doc)
