@@ -48,6 +48,9 @@ EXPECT: dict[str, list[str | re.Pattern[str]]] = {
         "Dagster UI: http://127.0.0.1:",
         "hub up: stopped on SIGTERM",
     ],
+    "checkout": [  # over HTTP and from the command line, each paid at the sandbox PSP
+        re.compile(r"saga_id:\s+web-1001\n.*\nstatus:\s+completed"),
+    ],
     "own-group": [  # the quick start's order events, however many the sandbox gave: each applied once
         "latest-order-event",
         re.compile(r"read ([1-9]\d*) record\(s\): \1 applied, 0 skipped as already applied"),

@@ -24,7 +24,8 @@ class CheckoutSettings:
     def from_env(cls, env: Mapping[str, str]) -> CheckoutSettings:
         return cls(
             variant=_setting(env, "HUB_CHECKOUT", "orchestrated", Variant),
-            psp_url=env.get("HUB_PSP_URL") or cls.psp_url,
+            # Unset: the sandbox's PSP, on the port `hub up --sandbox` gives the sandbox.
+            psp_url=env.get("HUB_PSP_URL") or f"http://127.0.0.1:{env.get('HUB_SANDBOX_PORT') or 8090}",
             psp_timeout=_setting(env, "HUB_PSP_TIMEOUT", "5s", PositiveDuration),
             time_limit=_setting(env, "HUB_CHECKOUT_TIME_LIMIT", "10m", PositiveDuration),
             auth_margin=_setting(env, "HUB_PSP_AUTH_MARGIN", "1h", Duration),
