@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import and_, select, update
 
+from hub.store.pull_tables import rate_buckets
 from hub.store.repository import Repository
-from hub.store.tables import rate_buckets
 
 
 def _key(connector: str, account: str, operation: str) -> object:

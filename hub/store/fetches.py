@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy import insert as insert_plain
 
+from hub.store.pull_tables import fetch_queue
 from hub.store.repository import Repository
-from hub.store.tables import fetch_queue, inbox, quarantine
+from hub.store.tables import inbox, quarantine
 
 
 @dataclass(frozen=True, slots=True)

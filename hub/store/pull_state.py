@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import and_, select, update
 
+from hub.store.pull_tables import pull_state
 from hub.store.repository import Repository
-from hub.store.tables import pull_state
 
 
 @dataclass(frozen=True, slots=True)

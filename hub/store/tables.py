@@ -6,7 +6,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -292,74 +291,6 @@ alerts = Table(
     Index(None, "raised_at"),
 )
 
-# Marketplace API access tokens, one per (connector, account), shared by every worker and process: the
-# one that holds the lease refreshes, the others wait for the new generation.
-api_tokens = Table(
-    "api_tokens",
-    metadata,
-    Column("connector", String(64), nullable=False),
-    Column("account", String(64), nullable=False),
-    Column("token", Text, doc="The access token (short-lived). NULL: none yet, or known to be expired."),
-    Column("expires_at", Float, doc="Unix time."),
-    Column("generation", Integer, nullable=False, doc="Raised on every refresh."),
-    Column("lease_owner", String(128), doc="Who is refreshing now."),
-    Column("lease_until", Float, doc="Unix time; past it another worker may refresh."),
-    PrimaryKeyConstraint("connector", "account"),
-)
-
-# Token buckets per (connector, account, operation): every process takes its requests from the same one.
-rate_buckets = Table(
-    "rate_buckets",
-    metadata,
-    Column("connector", String(64), nullable=False),
-    Column("account", String(64), nullable=False),
-    Column("operation", String(64), nullable=False),
-    Column("tokens", Float, nullable=False, doc="May go negative: requests reserved ahead of time."),
-    Column("stamp", Float, nullable=False, doc="Unix time of `tokens`."),
-    Column("rps", Float, nullable=False),
-    Column("burst", Integer, nullable=False),
-    PrimaryKeyConstraint("connector", "account", "operation"),
-)
-
-# Per pull stream and account: the cursor of the next sync, the walk in progress, the last run.
-pull_state = Table(
-    "pull_state",
-    metadata,
-    Column("connector", String(64), nullable=False),
-    Column("stream", String(64), nullable=False),
-    Column("account", String(64), nullable=False),
-    Column("cursor", String(64), doc="Greatest change time of a completed walk (ISO 8601)."),
-    Column("walk", JSON, doc="The walk in progress: its range, next page, greatest change time seen."),
-    Column("last_started_at", UTCDateTime),
-    Column("last_finished_at", UTCDateTime),
-    Column("last_status", String(16), doc="running | ok | failed | stopped"),
-    Column("last_error", Text),
-    Column("records", BigInteger, nullable=False, default=0, doc="Records pulled, all runs."),
-    Column("pages", BigInteger, nullable=False, default=0),
-    Column("lease_owner", String(128), doc="The sync running now: host:pid:id."),
-    Column("lease_until", Float, doc="Unix time; renewed while the sync runs."),
-    PrimaryKeyConstraint("connector", "stream", "account"),
-)
-
-# Follow-up fetches of thin notifications, queued in the transaction that stored the notification.
-fetch_queue = Table(
-    "fetch_queue",
-    metadata,
-    Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("connector", String(64), nullable=False),
-    Column("route", String(128), nullable=False),
-    Column("account", String(128)),
-    Column("key", String(255), nullable=False),
-    Column("inbox_id", BigInteger, nullable=False, doc="The latest notification that asked for it."),
-    Column(
-        "generation", Integer, nullable=False, doc="Raised by each new ask: a fetch older than it reruns."
-    ),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("due_at", Float, nullable=False, doc="Unix time."),
-    Column("lease_until", Float),
-    Column("last_error", Text),
-    UniqueConstraint("connector", "route", "key"),
-)
-
-# The commerce domain's tables live in a module of their own, on this metadata.
-import hub.store.commerce_tables  # noqa: E402,F401
+# The commerce domain's and the pull streams' tables live in modules of their own, on this metadata.
+import hub.store.commerce_tables  # noqa: E402
+import hub.store.pull_tables  # noqa: E402,F401

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select, update
 
+from hub.store.pull_tables import api_tokens
 from hub.store.repository import Repository
-from hub.store.tables import api_tokens
 
 
 @dataclass(frozen=True, slots=True)
