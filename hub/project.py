@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from hub.connector import Connector as Connector  # re-exported: intake and tests name it from here
 from hub.connectors.api_lint import api_issues
 from hub.connectors.catalog_rules import catalog_issues
 from hub.connectors.envelopes import (
-    Unwrap,
-    UnwrapWithHeaders,
     compile_envelopes,
     compile_envelopes_with_headers,
 )
 from hub.connectors.routing import STORED_VALUE, compile_lookup
-from hub.connectors.shapes import Split, compile_shapes
-from hub.connectors.sources import Headers, Read, compile_source
-from hub.connectors.spec import ConnectorSpec, SqsIntake, WebhookIntake
+from hub.connectors.shapes import compile_shapes
+from hub.connectors.sources import Headers, compile_source
+from hub.connectors.spec import ConnectorSpec
 from hub.domain.policy import InventoryPolicy
 from hub.formats import Issue, dotted, unique
 from hub.mapping.compiler import CompiledMapping, compile_mapping, unexpected
 from hub.mapping.context import Context
 from hub.mapping.errors import MappingError
 from hub.mapping.limits import check_depth
-from hub.mapping.parts import Parts, headers_read, problems
+from hub.mapping.parts import Parts, problems
 from hub.mapping.result import Ignored, Outcome, Quarantined
 from hub.mapping.spec import MappingSpec
 from hub.outcomes import combine
@@ -47,51 +46,6 @@ from hub.project_routes import apply_route, looked_up, record_outcome, routed
 from hub.yamlpos import Located
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Connector:
-    spec: ConnectorSpec
-    folder: Path
-    mappings: dict[str, CompiledMapping]
-    routing_value: Read  # the routing field's (or header's) value
-    unwrap: Unwrap
-    split: Split
-    unwrap_headers: UnwrapWithHeaders
-    lookup: Callable[[Any], str | Ignored]
-    parts: Parts = field(default_factory=Parts)
-    enrich_keys: dict[str, Read] = field(default_factory=dict)  # route -> the key of its fetch
-
-    @property
-    def kept_headers(self) -> tuple[str, ...]:
-        """The request headers the mappings read: intake keeps them with each stored delivery. Never the
-        header that carries the signature or token (`hub lint` reports a mapping that reads it)."""
-        secret = (self.secret_header or "").lower()
-        return tuple(h for h in headers_read(self.parts.mappings) if h.lower() != secret)
-
-    @property
-    def secret_header(self) -> str | None:
-        """The request header that carries the webhook's signature, token or password."""
-        webhook = self.webhook
-        return getattr(webhook.signature, "header", None) if webhook is not None else None
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-    @property
-    def webhook(self) -> WebhookIntake | None:
-        return next((i for i in self.spec.intake if isinstance(i, WebhookIntake)), None)
-
-    @property
-    def sqs(self) -> SqsIntake | None:
-        return next((i for i in self.spec.intake if isinstance(i, SqsIntake)), None)
-
-    def secret_refs(self) -> dict[str, list[str]]:
-        return {name: ref.variables() for name, ref in self.spec.secrets.items()}
-
-    def optional_secrets(self) -> set[str]:
-        return {name for name, ref in self.spec.secrets.items() if ref.optional}
 
 
 @dataclass

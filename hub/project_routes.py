@@ -4,8 +4,9 @@ routing field read, or a thin payload deferred to its enrichment fetch. Pure: no
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from hub.connector import Connector
 from hub.connectors.shapes import Records
 from hub.mapping.compiler import unexpected
 from hub.mapping.context import Context
@@ -13,9 +14,6 @@ from hub.mapping.convert import canonical
 from hub.mapping.errors import MappingError
 from hub.mapping.paths import MISSING
 from hub.mapping.result import Deferred, Ignored, Outcome, Quarantined
-
-if TYPE_CHECKING:
-    from hub.project import Connector
 
 log = logging.getLogger("hub.project")
 
