@@ -92,7 +92,13 @@ def measure(
     for group in ("audit", "order-view"):
         spec: GroupSpec = groups()[group]
         batch = rate(
-            GroupRunner(store, broker, dataclasses.replace(spec, name=f"{group}-batch-{run}")), args.events
+            GroupRunner(
+                store,
+                broker,
+                dataclasses.replace(spec, name=f"{group}-batch-{run}"),
+                **({"batch_size": args.batch} if args.batch else {}),
+            ),
+            args.events,
         )
         base = OneByOne(store, broker, dataclasses.replace(spec, name=f"{group}-single-{run}"), batch_size=50)
         single = rate(base, args.baseline_events)
@@ -112,6 +118,7 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=5_000)
     parser.add_argument("--baseline-events", type=int, default=2_000, help="the one-by-one runner's sample")
     parser.add_argument("--brokers", default="embedded,kafka")
+    parser.add_argument("--batch", type=int, help="records per poll of the batch runner (its default)")
     args = parser.parse_args()
     table = []
     with ExitStack() as infra:

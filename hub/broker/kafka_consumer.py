@@ -50,7 +50,7 @@ def _record(names: Names, raw: Any) -> Record:
         offset=raw.offset,
         key=raw.key if raw.key is not None else b"",
         value=raw.value,
-        headers=tuple((k, v) for k, v in raw.headers),
+        headers=tuple(raw.headers),  # (name, value) pairs already
         timestamp_ms=raw.timestamp,
     )
 

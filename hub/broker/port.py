@@ -24,10 +24,11 @@ class JsonHeaders(Sequence[tuple[str, bytes]]):
         self.json = json
         self._pairs: list[tuple[str, bytes]] | None = None
 
-    def texts(self) -> list[tuple[str, str]]:
-        """The pairs with text values, as stored: what a reader of CloudEvents attributes wants, without
-        encoding each value only to decode it again."""
-        return [(name, value) for name, value in orjson.loads(self.json)]
+    def texts(self) -> list[list[str]]:
+        """The [name, value] pairs with text values, as stored: what a reader of CloudEvents attributes
+        wants, without encoding each value only to decode it again."""
+        texts: list[list[str]] = orjson.loads(self.json)
+        return texts
 
     def pairs(self) -> list[tuple[str, bytes]]:
         if self._pairs is None:

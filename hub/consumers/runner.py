@@ -87,7 +87,7 @@ class GroupRunner:
         broker: Broker,
         spec: GroupSpec,
         *,
-        batch_size: int = 500,
+        batch_size: int = 1000,
         reapply: bool = False,
         stop: threading.Event | None = None,
     ) -> None:

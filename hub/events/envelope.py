@@ -129,12 +129,16 @@ class Event:
         attrs: dict[str, Any] = {}
         # Headers kept as JSON text (the embedded log's, hub.broker.port.JsonHeaders) are read as text.
         texts = getattr(headers, "texts", None)
-        pairs = texts() if texts is not None else ((name, raw.decode()) for name, raw in headers)
-        for name, text in pairs:
-            if name.startswith("ce_"):
-                attrs[name[3:]] = text
-            elif name == "traceparent":
-                attrs["traceparent"] = text
+        if texts is not None:
+            for name, text in texts():
+                attribute = _ATTRIBUTES.get(name) or _extension(name)
+                if attribute:
+                    attrs[attribute] = text
+        else:
+            for name, raw in headers:
+                attribute = _ATTRIBUTES.get(name) or _extension(name)
+                if attribute:
+                    attrs[attribute] = raw.decode()
         attrs["data"] = orjson.loads(value)
         return validate(attrs)
 
@@ -146,6 +150,17 @@ class Event:
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.as_json())
+
+
+# Header name -> attribute, for the attributes the envelope has; any other ce_ header is kept under its
+# attribute's name too, for validation to refuse (extra="forbid").
+_ATTRIBUTES = {f"ce_{name}": name for name in Event.__dataclass_fields__ if name != "data"} | {
+    "traceparent": "traceparent"
+}
+
+
+def _extension(header: str) -> str | None:
+    return header[3:] if header.startswith("ce_") else None
 
 
 @cache

@@ -16,16 +16,7 @@ class Applied(Repository):
         """Insert claims for the events this group has not applied yet; return the newly claimed ids."""
         if not event_ids:
             return set()
-        stmt = (
-            self.backend.insert(consumer_inbox)
-            .on_conflict_do_nothing(index_elements=["group_name", "event_id"])
-            .returning(consumer_inbox.c.event_id)
-        )
-        unique_ids = list(dict.fromkeys(event_ids))
-        rows = self.conn.execute(
-            stmt, [{"group_name": group, "event_id": e, "applied_at": at} for e in unique_ids]
-        )
-        return {r[0] for r in rows.all()}
+        return self.backend.claim_events(self.conn, group, event_ids, at)
 
     def claimed(self, group: str, event_ids: Sequence[str]) -> set[str]:
         """Which of `event_ids` this group has claimed already (read only: nothing is claimed here)."""

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 
 from hub.events import Event
 from hub.store.backend import Backend
+from hub.store.consumer_sql import AuditValues
 from hub.store.repository import Repository
-from hub.store.tables import audit_log
 
 
 class AuditLog(Repository):
@@ -19,26 +18,17 @@ class AuditLog(Repository):
 
     def __init__(self, conn: Connection, backend: Backend) -> None:
         super().__init__(conn, backend)
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[AuditValues] = []
 
     def record(self, group: str, event: Event, at: datetime) -> None:
-        self._rows.append(
-            {
-                "group_name": group,
-                "event_id": event.id,
-                "event_type": event.type,
-                "partition_key": event.partitionkey,
-                "sequence": event.sequence,
-                "recorded_at": at,
-            }
-        )
+        self._rows.append((group, event.id, event.type, event.partitionkey, event.sequence, at))
         if not self.batching:
             self.flush()
 
     def flush(self) -> None:
         if self._rows:
             rows, self._rows = self._rows, []
-            self.conn.execute(insert(audit_log), rows)
+            self.backend.append_audit(self.conn, rows)
 
     def discard(self) -> None:
         self._rows = []

@@ -14,7 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, Select, Table
+from sqlalchemy.exc import DBAPIError
 
+from hub.store.consumer_sql import AuditValues, OrderViewValues
 from hub.store.wakeup import Wakeup
 
 InboxValues = tuple[Any, ...]  # one inbox row in the order of tables.INBOX_WRITE
@@ -82,6 +84,20 @@ class Backend(ABC):
     @abstractmethod
     def mark_published(self, conn: Connection, ids: Sequence[int], at: datetime) -> None: ...
 
+    # -- the consumer groups' hot paths: the dedupe claims and the built-in groups' rows (consumer_sql.py)
+
+    @abstractmethod
+    def claim_events(self, conn: Connection, group: str, event_ids: Sequence[str], at: datetime) -> set[str]:
+        """Claim for `group` each of `event_ids` it holds no claim for yet; the ids claimed now."""
+
+    @abstractmethod
+    def append_audit(self, conn: Connection, rows: Sequence[AuditValues]) -> None: ...
+
+    @abstractmethod
+    def upsert_order_views(self, conn: Connection, rows: Sequence[OrderViewValues]) -> None:
+        """Per order (one row each): add its events to the count; insert an order not seen before, and
+        take the row's values only where its last_sequence is newer than the stored one."""
+
     # -- running it
 
     @abstractmethod
@@ -115,3 +131,14 @@ def begun(conn: Connection) -> Iterator[Connection]:
         yield conn
     finally:
         conn.rollback()
+
+
+@contextmanager
+def driver_errors(base: type[Exception], statement: str) -> Iterator[None]:
+    """A driver's error (`base` and its kinds) raised as SQLAlchemy raises it, for the statements an
+    adapter runs on the driver itself: callers tell a store failure (OperationalError) from a refused
+    value (IntegrityError) the same way, whichever way the statement went."""
+    try:
+        yield
+    except base as exc:
+        raise DBAPIError.instance(statement, None, exc, base, hide_parameters=True) from exc

@@ -32,7 +32,7 @@ from sqlalchemy.pool import NullPool
 
 from hub.jsonio import json_text
 from hub.store.backend import Backend, InboxValues, begun
-from hub.store.postgres import listen, statements
+from hub.store.postgres import consumed, listen, statements
 from hub.store.tables import INBOX_WRITE, inbox, key_sequences, outbox
 from hub.store.types import UTCDateTime
 from hub.store.wakeup import Wakeup
@@ -126,6 +126,9 @@ class PostgresBackend(Backend):
 
     pending_outbox = staticmethod(statements.pending_outbox)
     mark_published = staticmethod(statements.mark_published)
+    claim_events = staticmethod(consumed.claim_events)
+    append_audit = staticmethod(consumed.append_audit)
+    upsert_order_views = staticmethod(consumed.upsert_order_views)
 
     def wakeup(self) -> Wakeup:
         return listen.ListenWakeup(listen.libpq_dsn(self.url))

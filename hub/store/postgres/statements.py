@@ -20,7 +20,7 @@ _BY_SHARD = " AND shard = ANY(%(shards)s::smallint[])"
 _EXCLUDING = " AND id NOT IN (SELECT unnest(%(exclude)s::bigint[]))"
 
 
-def _cursor(conn: Connection) -> Any:
+def cursor_of(conn: Connection) -> Any:
     """A driver cursor inside the caller's transaction (SQLAlchemy's connection, its BEGIN; after a unit of
     work's commit SQLAlchemy begins the next one only for statements that pass through it)."""
     if not conn.in_transaction():
@@ -36,7 +36,7 @@ def pending_outbox(
         params["shards"] = list(shards)
     if exclude:
         params["exclude"] = list(exclude)
-    cursor = _cursor(conn)
+    cursor = cursor_of(conn)
     cursor.execute(
         _PENDING.format(
             shards=_BY_SHARD if shards is not None else "", exclude=_EXCLUDING if exclude else ""
@@ -48,7 +48,7 @@ def pending_outbox(
 
 
 def mark_published(conn: Connection, ids: Sequence[int], at: datetime) -> None:
-    cursor = _cursor(conn)
+    cursor = cursor_of(conn)
     # A mark lost in a database crash only makes the relay publish those rows again, which the consumers'
     # dedupe absorbs; so the mark need not wait for its WAL flush (one fsync per batch).
     cursor.execute("SET LOCAL synchronous_commit = off")

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 
 from hub.store.backend import Backend, begun
-from hub.store.sqlite import statements, time
+from hub.store.sqlite import consumed, statements, time
 from hub.store.sqlite.checkpoint import Checkpointer
 from hub.store.sqlite.engine import Pinned, probe_engine, reader_engine, writer_engine
 from hub.store.types import UTCDateTime
@@ -80,6 +80,9 @@ class SqliteBackend(Backend):
     append_outbox = staticmethod(statements.append_outbox)  # relays of this process: intake notifies them
     pending_outbox = staticmethod(statements.pending_outbox)
     mark_published = staticmethod(statements.mark_published)
+    claim_events = staticmethod(consumed.claim_events)
+    append_audit = staticmethod(consumed.append_audit)
+    upsert_order_views = staticmethod(consumed.upsert_order_views)
 
     def wakeup(self) -> Wakeup:
         # No signal crosses processes here: this process's intake notifies, and the relay polls.

@@ -64,7 +64,7 @@ def _values(rows: int, width: int) -> str:
     return ",".join([one] * rows)
 
 
-def _insert_returning(
+def insert_returning(
     raw: sqlite3.Connection, sql: tuple[str, str], rows: Sequence[Sequence[Any]]
 ) -> list[Any]:
     """`head VALUES (...), (...) tail` in chunks; the RETURNING rows of all chunks."""
@@ -85,11 +85,11 @@ def insert_inbox(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> list[tupl
         if row[_HEADERS] is not None:
             row[_HEADERS] = json_text(row[_HEADERS])
         values.append(row)
-    return _insert_returning(driver(conn), _INBOX, values)
+    return insert_returning(driver(conn), _INBOX, values)
 
 
 def bump_sequences(conn: Connection, counts: Sequence[tuple[str, int]]) -> dict[str, int]:
-    return dict(_insert_returning(driver(conn), _SEQUENCES, counts))
+    return dict(insert_returning(driver(conn), _SEQUENCES, counts))
 
 
 def append_outbox(conn: Connection, rows: list[dict[str, Any]], created_at: datetime) -> None:
