@@ -14,14 +14,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from hub.events import Event
+from hub.events.orders import OrderPaid
 from hub.events.stock import InventoryAdjusted
+from hub.ids import new_traceparent
 from hub.intake.emit import Origin, commit_drafts
 from hub.mapping.drafts import draft_model
 from hub.mapping.result import Draft
 from hub.retention import cleanup
 from hub.store import Store, UnitOfWork, inbox, outbox
 from hub.store.repository import Repository
-from hub.store.tables import audit_log, consumer_inbox
+from hub.store.tables import audit_log, consumer_inbox, order_view
 from hub.store.tables import inbox as inbox_table
 from hub.store.tables import outbox as outbox_table
 from tests.contract.feed import OCCURRED, commit_in, key_of
@@ -223,6 +225,46 @@ class StoreContract:
             assert not theirs.done()
             uow.commit()
             assert theirs.result(timeout=30) == {"e2"}
+
+    def test_an_order_view_takes_the_newest_sequence_and_counts_every_event(self, store: Store) -> None:
+        def paid(sequence: int, status: str) -> Event:
+            data = OrderPaid(channel="tiktok", order_id="o-1", channel_status=status, occurred_at=OCCURRED)
+            tag = f"view-{sequence}-{status}"
+            return Event.create(
+                data,
+                event_id=tag,
+                source="/connectors/tiktok",
+                sequence=sequence,
+                correlationid=tag,
+                causationid=tag,
+                traceparent=new_traceparent(),
+            )
+
+        def view() -> tuple[str | None, int, int]:
+            with store.transaction() as conn:
+                query = select(
+                    order_view.c.channel_status, order_view.c.last_sequence, order_view.c.events_applied
+                )
+                row = conn.execute(query).one()
+                return row[0], row[1], row[2]
+
+        with store.unit_of_work() as uow:  # a new order; the batch's newest event wins
+            with uow.batched():
+                for event in (paid(2, "AWAITING_SHIPMENT"), paid(3, "IN_TRANSIT"), paid(1, "UNPAID")):
+                    uow.order_views.apply(event, NOW)
+            uow.commit()
+        assert view() == ("IN_TRANSIT", 3, 3)
+        with store.unit_of_work() as uow:
+            with uow.batched():
+                for event in (paid(3, "IN_TRANSIT"), paid(2, "AWAITING_SHIPMENT"), paid(3, "IN_TRANSIT")):
+                    uow.order_views.apply(event, NOW)
+            uow.commit()
+        assert view() == ("IN_TRANSIT", 3, 6)  # older or equal sequences count, and change nothing else
+        with store.unit_of_work() as uow:
+            uow.order_views.apply(paid(5, "DELIVERED"), NOW)  # outside a batch: written at once
+            uow.order_views.apply(paid(4, "IN_TRANSIT"), NOW)
+            uow.commit()
+        assert view() == ("DELIVERED", 5, 8)
 
     def test_concurrent_first_adjustments_of_one_sku_both_count(self, store: Store) -> None:
         def adjust(uow: UnitOfWork, delta: int, tag: str) -> None:
