@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from hub.domain.orders import OrderState
 from hub.store.commerce_tables import order_history, orders
-from hub.store.pairs import pairs_in
 from hub.store.repository import Repository
 
 OrderKey = tuple[str, str]  # (channel, order id)
@@ -74,13 +73,8 @@ class Orders(Repository):
         self.backend.lock_keys(
             self.conn, _LOCK_SPACE, {zlib.crc32(f"{c}\x00{o}".encode()) - 2**31 for c, o in wanted}
         )
-        c = orders.c
-        found: dict[OrderKey, OrderState] = {}
-        for where in pairs_in(c.channel, c.order_id, wanted):
-            query = select(c.channel, c.order_id, c.detail).where(where)
-            for channel, order_id, detail in self.conn.execute(self.backend.lock(query)).all():
-                found[(channel, order_id)] = OrderState.from_json(detail)
-        return found
+        rows = self.backend.load_orders(self.conn, wanted)
+        return {(channel, order_id): OrderState.from_json(detail) for channel, order_id, detail in rows}
 
     def save(
         self, states: dict[OrderKey, OrderState], accounts: dict[OrderKey, str | None], at: datetime

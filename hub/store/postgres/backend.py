@@ -36,7 +36,8 @@ from sqlalchemy.pool import NullPool
 
 from hub.jsonio import json_text
 from hub.store.backend import Backend, InboxValues, begun
-from hub.store.commerce_tables import HISTORY_WRITE, ORDERS_WRITE, order_history
+from hub.store.commerce_tables import HISTORY_WRITE, ORDERS_WRITE, order_history, orders
+from hub.store.pairs import pairs_in
 from hub.store.postgres import listen, statements
 from hub.store.tables import INBOX_WRITE, inbox, key_sequences, outbox
 from hub.store.types import UTCDateTime
@@ -143,6 +144,13 @@ class PostgresBackend(Backend):
     def append_outbox(self, conn: Connection, rows: list[dict[str, Any]], created_at: datetime) -> None:
         conn.execute(outbox.insert(), rows)
         listen.notify(conn)  # delivered at commit, to every relay listening
+
+    def load_orders(self, conn: Connection, keys: Sequence[tuple[str, str]]) -> list[tuple[str, str, Any]]:
+        c, found = orders.c, list[tuple[str, str, Any]]()
+        for where in pairs_in(c.channel, c.order_id, keys):
+            query = select(c.channel, c.order_id, c.detail).where(where).with_for_update()
+            found.extend(conn.execute(query).tuples())
+        return found
 
     def save_orders(self, conn: Connection, rows: Sequence[tuple[Any, ...]], updated_at: datetime) -> None:
         conn.execute(_ORDERS, [dict(zip(ORDERS_WRITE, (*r, updated_at), strict=True)) for r in rows])

@@ -13,6 +13,8 @@ import sqlite3
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import cache
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -41,6 +43,7 @@ _OUTBOX = (
     "created_at) VALUES (:event_id, :topic, :partition_key, :shard, :sequence, :event_type, :headers, "
     ":payload, :created_at)"
 )
+_ORDERS_OF = "SELECT order_id, detail FROM orders WHERE channel = ? AND order_id IN"
 _ORDERS = (
     f"INSERT INTO orders ({', '.join(ORDERS_WRITE)}) VALUES ({', '.join('?' * len(ORDERS_WRITE))})"
     " ON CONFLICT (channel, order_id) DO UPDATE SET account = COALESCE(excluded.account, orders.account),"
@@ -107,6 +110,18 @@ def append_outbox(conn: Connection, rows: list[dict[str, Any]], created_at: date
     for r in rows:  # what the JSON and UTC column types would bind
         r["headers"], r["created_at"] = json_text(r["headers"]), at
     driver(conn).executemany(_OUTBOX, rows)
+
+
+def load_orders(conn: Connection, keys: Sequence[tuple[str, str]]) -> list[tuple[str, str, Any]]:
+    """Per channel, `channel = ? AND order_id IN (...)`: the primary key's index (see hub/store/pairs.py)."""
+    raw, found = driver(conn), list[tuple[str, str, Any]]()
+    for channel, group in groupby(sorted(set(keys)), key=itemgetter(0)):
+        ids = [order_id for _, order_id in group]
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            sql = f"{_ORDERS_OF} ({_values(1, len(chunk))[1:-1]})"
+            found.extend((channel, o, orjson.loads(d)) for o, d in raw.execute(sql, [channel, *chunk]))
+    return found
 
 
 def save_orders(conn: Connection, rows: Sequence[tuple[Any, ...]], updated_at: datetime) -> None:
