@@ -13,8 +13,6 @@ from hub.intake.service import IntakeService
 
 log = logging.getLogger(__name__)
 
-_STOP = object()
-
 _Waiter = tuple[Delivery, asyncio.AbstractEventLoop, "asyncio.Future[Receipt]", float]
 
 # How long the first request of a batch may wait for others before the commit starts. At steady load
@@ -83,7 +81,9 @@ class GroupCommitter:
         self.service = service
         self.max_batch = max_batch
         self.linger_s = linger_s
-        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        # Lists of waiters, each what one event loop submitted in one of its iterations.
+        self._queue: queue.SimpleQueue[list[_Waiter] | None] = queue.SimpleQueue()  # None: stop
+        self._pending: dict[asyncio.AbstractEventLoop, list[_Waiter]] = {}
         self._thread = threading.Thread(target=self._run, name="intake-commit", daemon=True)
 
     def start(self) -> None:
@@ -92,7 +92,9 @@ class GroupCommitter:
     def stop(self) -> None:
         """Finish what was submitted, then stop."""
         if self._thread.is_alive():
-            self._queue.put(_STOP)
+            for loop in list(self._pending):
+                self._queue.put(self._pending.pop(loop))
+            self._queue.put(None)
             self._thread.join()
 
     async def submit(self, delivery: Delivery) -> Receipt:
@@ -100,17 +102,27 @@ class GroupCommitter:
         # per request (asyncio.wrap_future) costs a loop wake-up and a thread-safe callback per request.
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Receipt] = loop.create_future()
-        self._queue.put((delivery, loop, future, time.monotonic()))
+        pending = self._pending.get(loop)
+        if pending is None:
+            pending = self._pending[loop] = []
+            loop.call_soon(self._hand_over, loop)
+        pending.append((delivery, loop, future, time.monotonic()))
         return await future
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Runs on the loop once the requests of its iteration have been submitted: one put for all of
+        them. A put per request woke the waiting commit thread per request, a context switch and a GIL
+        hand-over each on the core the loop shares with it."""
+        self._queue.put(self._pending.pop(loop))
 
     def _run(self) -> None:
         stopping = False
         while not stopping:
             first = self._queue.get()
-            if first is _STOP:
+            if first is None:
                 return
-            batch = [first]
-            deadline = first[3] + self.linger_s  # type: ignore[index]
+            batch = list(first)  # may end up past max_batch by one hand-over: they are answered together
+            deadline = batch[0][3] + self.linger_s
             while len(batch) < self.max_batch:
                 try:
                     item = self._queue.get_nowait()
@@ -122,11 +134,11 @@ class GroupCommitter:
                         item = self._queue.get(timeout=wait)
                     except queue.Empty:
                         break
-                if item is _STOP:
+                if item is None:
                     stopping = True
                     break
-                batch.append(item)
-            self._commit(batch)  # type: ignore[arg-type]
+                batch.extend(item)
+            self._commit(batch)
 
     def _commit(self, batch: list[_Waiter]) -> None:
         try:
