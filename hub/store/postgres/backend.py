@@ -149,7 +149,7 @@ class PostgresBackend(Backend):
         c, found = orders.c, list[tuple[str, str, Any]]()
         for where in pairs_in(c.channel, c.order_id, keys):
             query = select(c.channel, c.order_id, c.detail).where(where).with_for_update()
-            found.extend(conn.execute(query).tuples())
+            found.extend((channel, order_id, detail) for channel, order_id, detail in conn.execute(query))
         return found
 
     def save_orders(self, conn: Connection, rows: Sequence[tuple[Any, ...]], updated_at: datetime) -> None:
