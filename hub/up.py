@@ -29,7 +29,6 @@ from hub.receiver.app import create_app
 from hub.receiver.checkout import CheckoutEndpoint
 from hub.receiver.endpoints import WebhookEndpoint, build_endpoints
 from hub.receiver.metrics_route import add_metrics
-from hub.receiver.observe import Observe
 from hub.relay.service import RelayService
 from hub.reload import LiveEndpoints, Reloader, version_of
 from hub.status import Status, snapshot
@@ -69,10 +68,9 @@ def receiver_app(
     checkout: CheckoutEndpoint | None = None,
 ) -> FastAPI:
     """The receiver as served: the webhook endpoints, /healthz and /readyz, /metrics (the counters and,
-    when given, the figures), and a span and a count per webhook request."""
+    when given, the figures); create_app counts every webhook request."""
     app = create_app(endpoints, committer, ready=ready, checkout=checkout)
     add_metrics(app, figures)
-    app.add_middleware(Observe, connectors=endpoints)
     return app
 
 

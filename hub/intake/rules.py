@@ -9,7 +9,7 @@ are what the caller writes to the outbox in the same transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -162,7 +162,7 @@ class DomainRules:
         raise_zero_barriers(self.uow, self.policy, events, now)
         repo = self.uow.get(Orders)
         repo.save({k: self.orders[k] for k in self.changed}, self.accounts, now)
-        repo.record([_with_event(entry, eid) for entry, eid in self.history], now)
+        repo.record(self.history, now)
 
     def _translate(self, connector: str, draft: Draft) -> Draft:
         items = self.policy.items.get(connector)
@@ -220,7 +220,3 @@ def _stock_draft(order: Draft, move: StockMove, location: str) -> Draft:
     return Draft(
         json=json, event=InventoryAdjusted, local_id=f"{order.local_id}>{move.reason}>{move.line_id}"
     )
-
-
-def _with_event(entry: HistoryEntry, eid: str | None) -> HistoryEntry:
-    return entry if eid is None else replace(entry, event_id=eid)

@@ -17,11 +17,11 @@ from hub.clock import utcnow
 from hub.connectors.signatures import SignatureError, SignedRequest
 from hub.ids import valid_traceparent
 from hub.intake.committer import GroupCommitter
-from hub.intake.delivery import Receipt
 from hub.intake.isolation import describe
 from hub.jsonio import MalformedJSON, loads
 from hub.receiver.checkout import CheckoutEndpoint, add_checkout_routes
 from hub.receiver.endpoints import WebhookEndpoint
+from hub.receiver.observe import WebhookCounts, count_unrouted
 from hub.store.probe import StoreHealth
 
 log = logging.getLogger(__name__)
@@ -54,18 +54,6 @@ async def _read_capped(request: Request, limit: int) -> bytes | None:
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def _log_receipt(connector: str, receipt: Receipt) -> None:
-    """One line per delivery, never the payload: its id (for `hub quarantine show ID`), and why when held."""
-    if receipt.status == "accepted":
-        log.info("delivery %s to %s: accepted, %d event(s)", receipt.inbox_id, connector, receipt.events)
-    elif receipt.status == "duplicate":
-        log.info("delivery to %s: duplicate of one already stored, nothing new", connector)
-    elif receipt.status == "quarantined":
-        log.warning("delivery %s to %s: quarantined: %s", receipt.inbox_id, connector, receipt.reason)
-    else:
-        log.info("delivery %s to %s: %s: %s", receipt.inbox_id, connector, receipt.status, receipt.reason)
-
-
 def create_app(
     endpoints: Mapping[str, WebhookEndpoint],
     committer: GroupCommitter,
@@ -92,6 +80,8 @@ def create_app(
     )
     if checkout is not None:
         add_checkout_routes(app, checkout)
+    counts = WebhookCounts(endpoints)
+    count_unrouted(app, counts)
 
     @app.get("/healthz")
     async def healthz() -> Response:
@@ -115,12 +105,13 @@ def create_app(
         endpoint = endpoints.get(connector)
         if endpoint is None:
             # The configured connectors are not listed: the caller has not shown it is any of them.
-            return _json(404, {"error": "unknown connector"})
+            return _refused(counts.label(connector), 404, "unknown connector")
         body = await _read_capped(request, endpoint.max_body)
         if body is None:
             log.info("refused delivery to %s: 413, body over %d bytes", connector, endpoint.max_body)
-            return _json(413, {"error": f"body larger than {endpoint.max_body} bytes"})
+            return _refused(connector, 413, f"body larger than {endpoint.max_body} bytes")
         if endpoint.is_verification(request.headers.get("content-type"), body):
+            counts.count(connector, "verification")  # answered and not stored
             return Response(status_code=endpoint.verified_status)
         scope = request.scope  # path and query as the server parsed them; request.url would rebuild a URL
         try:
@@ -136,15 +127,15 @@ def create_app(
             )
         except SignatureError as exc:
             log.info("refused delivery to %s: 401, %s", connector, exc)
-            return _json(401, {"error": str(exc)})
+            return _refused(connector, 401, str(exc))
         except Exception:  # a check that breaks on what a caller sent refuses it: nothing unverified is kept
             log.exception("refused delivery to %s: its signature could not be checked", connector)
-            return _json(401, {"error": "signature could not be checked"})
+            return _refused(connector, 401, "signature could not be checked")
         try:
             payload = loads(body)
         except MalformedJSON as exc:
             log.info("refused delivery to %s: 400, %s", connector, exc)
-            return _json(400, {"error": str(exc)})
+            return _refused(connector, 400, str(exc))
         delivery = endpoint.delivery(
             body,
             payload,
@@ -158,8 +149,13 @@ def create_app(
             receipt = await committer.submit(delivery)
         except Exception as exc:  # the store could not commit: nothing of this request is stored
             log.error("could not store a delivery to %s: %s", connector, describe(exc))
-            return _json(503, {"error": "could not store the delivery; retry later"})
-        _log_receipt(connector, receipt)
+            return _refused(connector, 503, "could not store the delivery; retry later")
+        # The committer logs what each group commit stored (hub.intake.committer), a line per batch.
+        counts.count(connector, receipt.status)
         return _json(200, {"status": receipt.status, "inbox_id": receipt.inbox_id, "events": receipt.events})
+
+    def _refused(connector: str, status: int, error: str) -> Response:
+        counts.count_status(connector, status)
+        return _json(status, {"error": error})
 
     return app

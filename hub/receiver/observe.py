@@ -1,57 +1,58 @@
-"""A count of webhook requests by connector and outcome, as ASGI middleware so the endpoint stays as it is.
+"""hub_webhooks_total: webhook requests by connector and outcome, counted where the answer is made.
 
-The request's server span is FastAPI's own (its OpenTelemetry support, on once hub.tracing configured a
-provider); the endpoint hands that span's context to the delivery, and every event the delivery commits
-carries it."""
+The endpoint counts its own answers; requests under /webhooks/ that no route takes (a wrong method, a
+path below a connector's) are counted by the app's HTTP error handler. No middleware wraps the app: a
+layer per request (its coroutine, a wrapped `send`, the answer's body parsed again for its outcome) cost
+more than the count. The request's server span is FastAPI's own (its OpenTelemetry support, on once
+hub.tracing configured a provider); the endpoint hands that span's context to the delivery, and every
+event the delivery commits carries it."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
 
-import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
+from prometheus_client import Counter
+from starlette.exceptions import HTTPException
 
 from hub import metrics
 
-_PREFIX = "/webhooks/"
-# Answers other than 200, by status; a 200 says its outcome in its body (accepted, duplicate, ...).
-_OUTCOMES = {401: "refused", 413: "too_large", 400: "malformed", 404: "unknown_connector", 503: "unavailable"}
+PREFIX = "/webhooks/"
+# Answers other than 200, by status; a 200 says its outcome (accepted, duplicate, ...).
+OUTCOMES = {401: "refused", 413: "too_large", 400: "malformed", 404: "unknown_connector", 503: "unavailable"}
 
 
-class Observe:
-    def __init__(self, app: ASGIApp, connectors: Collection[str]) -> None:
-        self.app = app
+class WebhookCounts:
+    def __init__(self, connectors: Collection[str]) -> None:
         self.connectors = connectors  # the receiver's live endpoints: a reload may add one
+        # Each labelled child looked up once: labels() takes a lock and validates the values every call.
+        self._children: dict[tuple[str, str], Counter] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not path.startswith(_PREFIX):
-            await self.app(scope, receive, send)
-            return
-        named = path[len(_PREFIX) :].strip("/")
-        # A label per known connector only: a caller cannot make up label values.
-        connector = named if named in self.connectors else "unknown"
-        answer: dict[str, Any] = {}
+    def label(self, named: str) -> str:
+        """A label per known connector only: a caller cannot make up label values."""
+        return named if named in self.connectors else "unknown"
 
-        async def observed(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                answer["status"] = message["status"]
-            elif message["type"] == "http.response.body" and "outcome" not in answer:
-                answer["outcome"] = _outcome(answer.get("status", 0), message.get("body", b""))
-            await send(message)
+    def count(self, connector: str, outcome: str) -> None:
+        key = (connector, outcome)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metrics.WEBHOOKS.labels(connector, outcome)
+        child.inc()
 
-        await self.app(scope, receive, observed)
-        metrics.WEBHOOKS.labels(connector, answer.get("outcome", "none")).inc()
+    def count_status(self, connector: str, status: int) -> None:
+        self.count(connector, OUTCOMES.get(status, str(status)))
 
 
-def _outcome(status: int, body: bytes) -> str:
-    if status != 200:
-        return _OUTCOMES.get(status, str(status))
-    if not body:
-        return "verification"  # a platform's unsigned "webhook saved" request, answered and not stored
-    try:
-        found = orjson.loads(body).get("status")
-    except (orjson.JSONDecodeError, AttributeError):
-        return "200"
-    return str(found) if found else "200"
+def count_unrouted(app: FastAPI, counts: WebhookCounts) -> None:
+    """Count the HTTP errors of requests under /webhooks/ that never reach the endpoint, then answer them
+    as FastAPI does."""
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        path = request.scope.get("path", "")
+        if path.startswith(PREFIX):
+            counts.count_status(counts.label(path[len(PREFIX) :].strip("/")), exc.status_code)
+        return await http_exception_handler(request, exc)
+
+    app.add_exception_handler(HTTPException, handler)

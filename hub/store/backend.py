@@ -75,6 +75,23 @@ class Backend(ABC):
         relays at commit."""
 
     @abstractmethod
+    def load_orders(self, conn: Connection, keys: Sequence[tuple[str, str]]) -> list[tuple[str, str, Any]]:
+        """(channel, order id, detail as parsed JSON) of those of `keys` that are stored, locked until commit
+        (the caller took the keys' locks first)."""
+
+    @abstractmethod
+    def save_orders(self, conn: Connection, rows: Sequence[tuple[Any, ...]], updated_at: datetime) -> None:
+        """Insert or update orders, one statement for all: values in the order of
+        commerce_tables.ORDERS_WRITE without updated_at. An account of None keeps the stored one."""
+
+    @abstractmethod
+    def record_history(
+        self, conn: Connection, rows: Sequence[tuple[Any, ...]], recorded_at: datetime
+    ) -> None:
+        """Append order history rows, one statement for all: values in the order of
+        commerce_tables.HISTORY_WRITE without recorded_at."""
+
+    @abstractmethod
     def pending_outbox(
         self, conn: Connection, limit: int, shards: Sequence[int] | None, exclude: Collection[int]
     ) -> list[tuple[Any, ...]]:

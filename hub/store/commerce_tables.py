@@ -45,6 +45,24 @@ order_history = Table(
     Index(None, "channel", "order_id", "id"),
 )
 
+# The columns intake writes, in the order of the values the store's save_orders and record_history take
+# (each backend binds the last, the batch's time, itself).
+ORDERS_WRITE = ("channel", "order_id", "account", "state", "detail", "occurred_at", "updated_at")
+HISTORY_WRITE = (
+    "channel",
+    "order_id",
+    "event_type",
+    "channel_status",
+    "occurred_at",
+    "outcome",
+    "reason",
+    "state",
+    "source",
+    "inbox_id",
+    "event_id",
+    "recorded_at",
+)
+
 # Units held for a checkout until its order takes them (consumed) or it fails (released).
 inventory_reservations = Table(
     "inventory_reservations",

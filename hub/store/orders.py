@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, bindparam, insert, select, text
+from sqlalchemy import select
 
 from hub.domain.orders import OrderState
 from hub.store.commerce_tables import order_history, orders
-from hub.store.pairs import pairs_in
 from hub.store.repository import Repository
-from hub.store.types import UTCDateTime
 
 OrderKey = tuple[str, str]  # (channel, order id)
 
@@ -48,20 +46,21 @@ class OrderRow:
     updated_at: datetime
 
 
-# Built once: intake writes every batch's orders and history with them.
-_UPSERT = text(
-    "INSERT INTO orders (channel, order_id, account, state, detail, occurred_at, updated_at)"
-    " VALUES (:channel, :order_id, :account, :state, :detail, :occurred_at, :updated_at)"
-    " ON CONFLICT (channel, order_id) DO UPDATE SET account = COALESCE(excluded.account, orders.account),"
-    " state = excluded.state, detail = excluded.detail, occurred_at = excluded.occurred_at,"
-    " updated_at = excluded.updated_at"
-).bindparams(
-    bindparam("detail", type_=JSON),
-    bindparam("occurred_at", type_=UTCDateTime),
-    bindparam("updated_at", type_=UTCDateTime),
-)
-_HISTORY = insert(order_history)
-_ENTRY_FIELDS = tuple(f.name for f in fields(HistoryEntry))
+def _history_row(e: HistoryEntry, event_id: str | None) -> tuple[Any, ...]:
+    """The entry's values in the order of HISTORY_WRITE, without recorded_at."""
+    return (
+        e.channel,
+        e.order_id,
+        e.event_type,
+        e.channel_status,
+        e.occurred_at,
+        e.outcome,
+        e.reason,
+        e.state,
+        e.source,
+        e.inbox_id,
+        event_id or e.event_id,
+    )
 
 
 class Orders(Repository):
@@ -74,41 +73,25 @@ class Orders(Repository):
         self.backend.lock_keys(
             self.conn, _LOCK_SPACE, {zlib.crc32(f"{c}\x00{o}".encode()) - 2**31 for c, o in wanted}
         )
-        c = orders.c
-        found: dict[OrderKey, OrderState] = {}
-        for where in pairs_in(c.channel, c.order_id, wanted):
-            query = select(c.channel, c.order_id, c.detail).where(where)
-            for channel, order_id, detail in self.conn.execute(self.backend.lock(query)).all():
-                found[(channel, order_id)] = OrderState.from_json(detail)
-        return found
+        rows = self.backend.load_orders(self.conn, wanted)
+        return {(channel, order_id): OrderState.from_json(detail) for channel, order_id, detail in rows}
 
     def save(
         self, states: dict[OrderKey, OrderState], accounts: dict[OrderKey, str | None], at: datetime
     ) -> None:
         """Write the orders' states (new ones and changed ones: one statement for all)."""
         if states:
-            self.conn.execute(
-                _UPSERT,
-                [
-                    {
-                        "channel": channel,
-                        "order_id": order_id,
-                        "account": accounts.get((channel, order_id)),
-                        "state": state.phase.value,
-                        "detail": state.to_json(),
-                        "occurred_at": state.at,
-                        "updated_at": at,
-                    }
-                    for (channel, order_id), state in sorted(states.items())
-                ],
-            )
+            rows = [
+                (channel, order_id, accounts.get(key), state.phase.value, state.to_json(), state.at)
+                for key, state in sorted(states.items())
+                for channel, order_id in (key,)
+            ]
+            self.backend.save_orders(self.conn, rows, at)
 
-    def record(self, entries: Sequence[HistoryEntry], at: datetime) -> None:
+    def record(self, entries: Sequence[tuple[HistoryEntry, str | None]], at: datetime) -> None:
+        """Append the entries, each with the id of the event it published (None: none, or the entry's own)."""
         if entries:
-            self.conn.execute(
-                _HISTORY,
-                [{**{f: getattr(e, f) for f in _ENTRY_FIELDS}, "recorded_at": at} for e in entries],
-            )
+            self.backend.record_history(self.conn, [_history_row(e, eid) for e, eid in entries], at)
 
     # -- reads, for the CLI and services
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    JSON,
     ColumnClause,
     ColumnElement,
     Connection,
@@ -18,12 +19,15 @@ from sqlalchemy import (
     Select,
     Table,
     any_,
+    bindparam,
     cast,
     create_engine,
     delete,
     func,
+    insert,
     literal_column,
     select,
+    text,
     type_coerce,
 )
 from sqlalchemy.dialects import postgresql
@@ -32,6 +36,8 @@ from sqlalchemy.pool import NullPool
 
 from hub.jsonio import json_text
 from hub.store.backend import Backend, InboxValues, begun
+from hub.store.commerce_tables import HISTORY_WRITE, ORDERS_WRITE, order_history, orders
+from hub.store.pairs import pairs_in
 from hub.store.postgres import consumed, listen, statements
 from hub.store.tables import INBOX_WRITE, inbox, key_sequences, outbox
 from hub.store.types import UTCDateTime
@@ -62,6 +68,21 @@ def _bump() -> Any:
     return stmt.on_conflict_do_update(
         index_elements=["key"], set_={"seq": key_sequences.c.seq + stmt.excluded.seq}
     ).returning(key_sequences.c.key, key_sequences.c.seq)
+
+
+# Built once: intake writes every batch's orders and history with them.
+_ORDERS = text(
+    f"INSERT INTO orders ({', '.join(ORDERS_WRITE)})"
+    f" VALUES ({', '.join(':' + c for c in ORDERS_WRITE)})"
+    " ON CONFLICT (channel, order_id) DO UPDATE SET account = COALESCE(excluded.account, orders.account),"
+    " state = excluded.state, detail = excluded.detail, occurred_at = excluded.occurred_at,"
+    " updated_at = excluded.updated_at"
+).bindparams(
+    bindparam("detail", type_=JSON),
+    bindparam("occurred_at", type_=UTCDateTime),
+    bindparam("updated_at", type_=UTCDateTime),
+)
+_HISTORY = insert(order_history)
 
 
 class PostgresBackend(Backend):
@@ -123,6 +144,21 @@ class PostgresBackend(Backend):
     def append_outbox(self, conn: Connection, rows: list[dict[str, Any]], created_at: datetime) -> None:
         conn.execute(outbox.insert(), rows)
         listen.notify(conn)  # delivered at commit, to every relay listening
+
+    def load_orders(self, conn: Connection, keys: Sequence[tuple[str, str]]) -> list[tuple[str, str, Any]]:
+        c, found = orders.c, list[tuple[str, str, Any]]()
+        for where in pairs_in(c.channel, c.order_id, keys):
+            query = select(c.channel, c.order_id, c.detail).where(where).with_for_update()
+            found.extend((channel, order_id, detail) for channel, order_id, detail in conn.execute(query))
+        return found
+
+    def save_orders(self, conn: Connection, rows: Sequence[tuple[Any, ...]], updated_at: datetime) -> None:
+        conn.execute(_ORDERS, [dict(zip(ORDERS_WRITE, (*r, updated_at), strict=True)) for r in rows])
+
+    def record_history(
+        self, conn: Connection, rows: Sequence[tuple[Any, ...]], recorded_at: datetime
+    ) -> None:
+        conn.execute(_HISTORY, [dict(zip(HISTORY_WRITE, (*r, recorded_at), strict=True)) for r in rows])
 
     pending_outbox = staticmethod(statements.pending_outbox)
     mark_published = staticmethod(statements.mark_published)

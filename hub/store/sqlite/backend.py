@@ -78,6 +78,9 @@ class SqliteBackend(Backend):
     insert_inbox = staticmethod(statements.insert_inbox)
     bump_sequences = staticmethod(statements.bump_sequences)
     append_outbox = staticmethod(statements.append_outbox)  # relays of this process: intake notifies them
+    load_orders = staticmethod(statements.load_orders)
+    save_orders = staticmethod(statements.save_orders)
+    record_history = staticmethod(statements.record_history)
     pending_outbox = staticmethod(statements.pending_outbox)
     mark_published = staticmethod(statements.mark_published)
     claim_events = staticmethod(consumed.claim_events)

@@ -13,12 +13,15 @@ import sqlite3
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import cache
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection
 
 from hub.jsonio import json_text
+from hub.store.commerce_tables import HISTORY_WRITE, ORDERS_WRITE
 from hub.store.sqlite import time
 from hub.store.tables import INBOX_WRITE
 
@@ -39,6 +42,16 @@ _OUTBOX = (
     "INSERT INTO outbox (event_id, topic, partition_key, shard, sequence, event_type, headers, payload, "
     "created_at) VALUES (:event_id, :topic, :partition_key, :shard, :sequence, :event_type, :headers, "
     ":payload, :created_at)"
+)
+_ORDERS_OF = "SELECT order_id, detail FROM orders WHERE channel = ? AND order_id IN"
+_ORDERS = (
+    f"INSERT INTO orders ({', '.join(ORDERS_WRITE)}) VALUES ({', '.join('?' * len(ORDERS_WRITE))})"
+    " ON CONFLICT (channel, order_id) DO UPDATE SET account = COALESCE(excluded.account, orders.account),"
+    " state = excluded.state, detail = excluded.detail, occurred_at = excluded.occurred_at,"
+    " updated_at = excluded.updated_at"
+)
+_HISTORY = (
+    f"INSERT INTO order_history ({', '.join(HISTORY_WRITE)}) VALUES ({', '.join('?' * len(HISTORY_WRITE))})"
 )
 _PENDING = (
     "SELECT id, shard, topic, partition_key, headers, payload, "
@@ -97,6 +110,31 @@ def append_outbox(conn: Connection, rows: list[dict[str, Any]], created_at: date
     for r in rows:  # what the JSON and UTC column types would bind
         r["headers"], r["created_at"] = json_text(r["headers"]), at
     driver(conn).executemany(_OUTBOX, rows)
+
+
+def load_orders(conn: Connection, keys: Sequence[tuple[str, str]]) -> list[tuple[str, str, Any]]:
+    """Per channel, `channel = ? AND order_id IN (...)`: the primary key's index (see hub/store/pairs.py)."""
+    raw, found = driver(conn), list[tuple[str, str, Any]]()
+    for channel, group in groupby(sorted(set(keys)), key=itemgetter(0)):
+        ids = [order_id for _, order_id in group]
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            sql = f"{_ORDERS_OF} ({_values(1, len(chunk))[1:-1]})"
+            found.extend((channel, o, orjson.loads(d)) for o, d in raw.execute(sql, [channel, *chunk]))
+    return found
+
+
+def save_orders(conn: Connection, rows: Sequence[tuple[Any, ...]], updated_at: datetime) -> None:
+    at = time.to_text(updated_at)
+    # What the JSON and UTC column types would bind.
+    values = [(c, o, a, s, json_text(d), time.to_text(when), at) for c, o, a, s, d, when in rows]
+    driver(conn).executemany(_ORDERS, values)
+
+
+def record_history(conn: Connection, rows: Sequence[tuple[Any, ...]], recorded_at: datetime) -> None:
+    at = time.to_text(recorded_at)
+    values = [(*r[:4], time.to_text(r[4]), *r[5:], at) for r in rows]  # r[4]: occurred_at
+    driver(conn).executemany(_HISTORY, values)
 
 
 def pending_outbox(
