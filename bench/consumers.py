@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.infra
 
 from relay_workload import fill, make_events
+from sqlite_floor import batched_rows_us, one_transaction_us
 
 from hub.broker.factory import open_broker
 from hub.broker.port import Broker, Record
@@ -126,9 +127,15 @@ def main() -> None:
         for name in args.brokers.split(","):
             url = infra.enter_context(running_kafka()).url if name == "kafka" else f"sqlite:///{work}/log"
             table += [(name, *row) for row in measure(name, url, work, args)]
+        one, rows = one_transaction_us(work), batched_rows_us(work)
     load = os.getloadavg()[0]
     print(f"\n{args.events:,} events over {args.keys:,} orders, SQLite store (synchronous=FULL)", end="")
     print(f"; load average {load:.1f}")
+    print(
+        f"SQLite alone on this disk (bench/sqlite_floor.py): a one-row transaction {one:,.0f} us, "
+        f"the batch's two rows per event {rows:.1f} us; a batch runner's ratio stays below "
+        f"{one / rows:.0f}x before it reads an event"
+    )
     print("| broker | group | batch events/s (per CPU-s) | one-by-one events/s (per CPU-s) | ratio |")
     print("|---|---|---:|---:|---:|")
     for name, group, batch, single in table:
