@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, 
 from relay_workload import fill, make_events
 from sqlite_floor import batched_rows_us, one_transaction_us
 
+from hub import gc_settings
 from hub.broker.factory import open_broker
 from hub.broker.port import Broker, Record
 from hub.clock import utcnow
@@ -121,6 +122,7 @@ def main() -> None:
     parser.add_argument("--brokers", default="embedded,kafka")
     parser.add_argument("--batch", type=int, help="records per poll of the batch runner (its default)")
     args = parser.parse_args()
+    gc_settings.for_long_running()  # as `hub consume` and `hub up` run, for both runners alike
     table = []
     with ExitStack() as infra:
         work = Path(infra.enter_context(tempfile.TemporaryDirectory(prefix="hub-bench-")))

@@ -31,6 +31,8 @@ import anyio.lowlevel
 import anyio.to_thread
 import uvicorn
 
+from hub import gc_settings
+
 log = logging.getLogger("hub")
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -174,6 +176,7 @@ def supervise(
 ) -> int:
     """Run `parts` (and `server`) until a stop signal or until one of them ends. Returns the exit code:
     0 once stopped, 1 when a part failed. SIGHUP calls `on_reload` when one is given."""
+    gc_settings.for_long_running()
     run = _Run(verb, list(parts), server, on_reload, grace_s)
     options = {"loop_factory": loop_factory} if loop_factory is not None else {}
     anyio.run(run.main, backend_options=options)
