@@ -132,12 +132,12 @@ class Event:
         if texts is not None:
             for name, text in texts():
                 attribute = _ATTRIBUTES.get(name) or _extension(name)
-                if attribute:
+                if attribute is not None:
                     attrs[attribute] = text
         else:
             for name, raw in headers:
                 attribute = _ATTRIBUTES.get(name) or _extension(name)
-                if attribute:
+                if attribute is not None:
                     attrs[attribute] = raw.decode()
         attrs["data"] = orjson.loads(value)
         return validate(attrs)

@@ -36,7 +36,8 @@ class OrderViews(Repository):
             return
         pending, self._pending = self._pending, {}
         rows: list[OrderViewValues] = []
-        for (channel, order_id), applied in pending.items():
+        # In key order: concurrent writers on PostgreSQL lock the rows they share in the same order.
+        for (channel, order_id), applied in sorted(pending.items(), key=lambda item: item[0]):
             newest, at = applied[0]
             for event, when in applied[1:]:
                 if event.sequence > newest.sequence:  # the first of equal sequences stays
