@@ -111,7 +111,7 @@ def create_app(
             log.info("refused delivery to %s: 413, body over %d bytes", connector, endpoint.max_body)
             return _refused(connector, 413, f"body larger than {endpoint.max_body} bytes")
         if endpoint.is_verification(request.headers.get("content-type"), body):
-            counts.count(connector, "verification")  # answered and not stored
+            counts.count_verification(connector, endpoint.verified_status)  # answered and not stored
             return Response(status_code=endpoint.verified_status)
         scope = request.scope  # path and query as the server parsed them; request.url would rebuild a URL
         try:
