@@ -9,7 +9,7 @@ are what the caller writes to the outbox in the same transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -40,15 +40,21 @@ class Origin:
     connector: str
     dedupe_key: str
     traceparent: str | None
+    # Event ids already derived, by emitter: an applied order update's id goes in its history entry
+    # and in its envelope, and is hashed once.
+    _ids: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def source(self) -> str:
         return f"{self.connector}/{self.dedupe_key}"
 
-
-def event_id(origin: Origin, local_id: str) -> str:
-    """The event's id: the same delivery always gives the same ids (see hub.ids)."""
-    return make_event_id(origin.connector, origin.dedupe_key, local_id)
+    def event_id(self, local_id: str) -> str:
+        """The id of the event of emitter `local_id`: the same delivery always gives the same ids (see
+        hub.ids)."""
+        found = self._ids.get(local_id)
+        if found is None:
+            found = self._ids[local_id] = make_event_id(self.connector, self.dedupe_key, local_id)
+        return found
 
 
 def is_order(draft: Draft) -> bool:
@@ -106,7 +112,7 @@ class DomainRules:
                 if decision.outcome != "applied":
                     continue
                 orders[key] = decision.state
-                history[-1] = (history[-1][0], event_id(origin, draft.local_id))
+                history[-1] = (history[-1][0], origin.event_id(draft.local_id))
                 kept.append((draft, {}))
                 for move in decision.moves:
                     location = self.policy.sells_from(key[0])
