@@ -69,6 +69,12 @@ class LineRef:
     sku: str | None = None
 
 
+# What json.dumps(basis, default=str) wrote when fingerprints were first stored, built once instead of
+# per update: the same separators, ASCII escapes and fallback, so every fingerprint stays the same. No
+# circular check: a basis is a flat list of text, numbers and pairs.
+_BASIS = json.JSONEncoder(default=str, check_circular=False)
+
+
 @dataclass(frozen=True, slots=True)
 class Update:
     """What one order event says, as the state machine reads it."""
@@ -102,7 +108,7 @@ class Update:
         occurred = data["occurred_at"]
         at = occurred if isinstance(occurred, datetime) else datetime.fromisoformat(occurred)
         basis = [event_type, at.isoformat(), sorted((r.line_id, r.quantity) for r in lines), unit, partial]
-        digest = hashlib.sha1(json.dumps(basis, default=str).encode()).hexdigest()[:20]
+        digest = hashlib.sha1(_BASIS.encode(basis).encode()).hexdigest()[:20]
         fulfilled_by = data.get("fulfilled_by")
         return cls(event_type, phase, at, tuple(lines), tuple(known), partial, unit, digest, fulfilled_by)
 
