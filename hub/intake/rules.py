@@ -107,8 +107,9 @@ class DomainRules:
             elif self.lifecycle and is_order(draft):
                 key = (draft.json["channel"], draft.json["order_id"])
                 before = self.orders.get(key)
-                decision = self._decide(origin, draft, orders.get(key) or before, before)
-                history.append((self._entry(origin, draft, decision), None))
+                update = Update.of(draft.event.TYPE, draft.json)
+                decision = self._decide(origin, draft, update, orders.get(key) or before, before)
+                history.append((self._entry(origin, draft, update, decision), None))
                 if decision.outcome != "applied":
                     continue
                 orders[key] = decision.state
@@ -132,25 +133,32 @@ class DomainRules:
         return built
 
     def _decide(
-        self, origin: Origin, draft: Draft, state: OrderState | None, before: OrderState | None
+        self,
+        origin: Origin,
+        draft: Draft,
+        update: Update,
+        state: OrderState | None,
+        before: OrderState | None,
     ) -> Decision:
         try:
-            return decide(state, Update.of(draft.event.TYPE, draft.json), before)
+            return decide(state, update, before)
         except DomainRefused as exc:
             reason = f"order {draft.json['channel']}:{draft.json['order_id']}: {exc}"
-            entry = self._entry(origin, draft, None, reason)
+            entry = self._entry(origin, draft, update, None, reason)
             self.history.append((entry, None))
             raise DomainRefused(reason) from None
 
     @staticmethod
-    def _entry(origin: Origin, draft: Draft, decision: Decision | None, refused: str = "") -> HistoryEntry:
+    def _entry(
+        origin: Origin, draft: Draft, update: Update, decision: Decision | None, refused: str = ""
+    ) -> HistoryEntry:
         data = draft.json
         return HistoryEntry(
             channel=data["channel"],
             order_id=data["order_id"],
             event_type=draft.event.TYPE,
             channel_status=data.get("channel_status"),
-            occurred_at=datetime.fromisoformat(data["occurred_at"]),
+            occurred_at=update.occurred_at,  # the update read it already
             outcome=decision.outcome if decision else "refused",
             reason=(decision.reason or None) if decision else refused,
             state=decision.state.phase.value if decision else None,
