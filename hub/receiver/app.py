@@ -91,7 +91,9 @@ def create_app(
         if body is None:
             log.info("refused delivery to %s: 413, body over %d bytes", connector, endpoint.max_body)
             return _refused(connector, 413, f"body larger than {endpoint.max_body} bytes")
-        if endpoint.is_verification(request.headers.get("content-type"), body):
+        headers = request.headers  # Starlette's scan their raw list per lookup: each header is read once
+        content_type = headers.get("content-type")
+        if endpoint.is_verification(content_type, body):
             counts.count_verification(connector, endpoint.verified_status)  # answered and not stored
             return Response(status_code=endpoint.verified_status)
         scope = request.scope  # path and query as the server parsed them; request.url would rebuild a URL
@@ -102,7 +104,7 @@ def create_app(
                     scope["path"],
                     # Bytes as sent, whatever they are: the signature covers them, not a decoding.
                     scope["query_string"].decode("utf-8", "surrogateescape"),
-                    request.headers,
+                    headers,
                     body,
                 )
             )
@@ -121,10 +123,11 @@ def create_app(
             body,
             payload,
             utcnow(),
-            request.headers.get("content-type"),
+            content_type,
             # The request's span (receiver/observe.py) when tracing is on: the events continue its trace.
-            tracing.current_traceparent() or valid_traceparent(request.headers.get("traceparent")),
-            request.headers,
+            (tracing.enabled() and tracing.current_traceparent())
+            or valid_traceparent(headers.get("traceparent")),
+            headers,
         )
         try:
             receipt = await committer.submit(delivery)
