@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -75,9 +75,9 @@ class LineRef:
 _BASIS = json.JSONEncoder(default=str, check_circular=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per order update, and a frozen __init__ costs several times more
 class Update:
-    """What one order event says, as the state machine reads it."""
+    """What one order event says, as the state machine reads it. Nothing changes one once built."""
 
     event_type: str
     phase: Phase
@@ -131,7 +131,18 @@ class Line:
     sold: bool = False  # its sale has moved stock
 
     def copy(self) -> Line:
-        return replace(self, shipped=dict(self.shipped), returned=dict(self.returned))
+        # The constructor, not dataclasses.replace: that walks the fields by name on every copy.
+        return Line(
+            self.line_id,
+            self.sku,
+            self.quantity,
+            self.phase,
+            self.at,
+            dict(self.shipped),
+            dict(self.returned),
+            self.cancelled,
+            self.sold,
+        )
 
 
 @dataclass(slots=True)
