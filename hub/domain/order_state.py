@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -69,9 +69,15 @@ class LineRef:
     sku: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+# What json.dumps(basis, default=str) wrote when fingerprints were first stored, built once instead of
+# per update: the same separators, ASCII escapes and fallback, so every fingerprint stays the same. No
+# circular check: a basis is a flat list of text, numbers and pairs.
+_BASIS = json.JSONEncoder(default=str, check_circular=False)
+
+
+@dataclass(slots=True)  # not frozen: one per order update, and a frozen __init__ costs several times more
 class Update:
-    """What one order event says, as the state machine reads it."""
+    """What one order event says, as the state machine reads it. Nothing changes one once built."""
 
     event_type: str
     phase: Phase
@@ -102,7 +108,7 @@ class Update:
         occurred = data["occurred_at"]
         at = occurred if isinstance(occurred, datetime) else datetime.fromisoformat(occurred)
         basis = [event_type, at.isoformat(), sorted((r.line_id, r.quantity) for r in lines), unit, partial]
-        digest = hashlib.sha1(json.dumps(basis, default=str).encode()).hexdigest()[:20]
+        digest = hashlib.sha1(_BASIS.encode(basis).encode()).hexdigest()[:20]
         fulfilled_by = data.get("fulfilled_by")
         return cls(event_type, phase, at, tuple(lines), tuple(known), partial, unit, digest, fulfilled_by)
 
@@ -125,7 +131,18 @@ class Line:
     sold: bool = False  # its sale has moved stock
 
     def copy(self) -> Line:
-        return replace(self, shipped=dict(self.shipped), returned=dict(self.returned))
+        # The constructor, not dataclasses.replace: that walks the fields by name on every copy.
+        return Line(
+            self.line_id,
+            self.sku,
+            self.quantity,
+            self.phase,
+            self.at,
+            dict(self.shipped),
+            dict(self.returned),
+            self.cancelled,
+            self.sold,
+        )
 
 
 @dataclass(slots=True)

@@ -19,7 +19,6 @@ from hub.events.catalog import dataschema_uri
 from hub.events.envelope import Event, validate
 from hub.events.stock import InventoryAdjusted
 from hub.ids import TRACEPARENT_PATTERN, new_traceparent, stable_id
-from hub.ids import event_id as make_event_id
 from hub.intake.fit import Unfit, limit, printable, unfit
 from hub.intake.isolation import unexpected
 from hub.intake.rules import DomainRules, Kept, settled
@@ -75,7 +74,7 @@ def envelope(
         if versioned:
             completion = {**completion, "version": 1}  # the sequence, once numbered
         data = _completed(event, data, completion)
-    event_id = make_event_id(origin.connector, origin.dedupe_key, draft.local_id)
+    event_id = origin.event_id(draft.local_id)
     source = f"/connectors/{origin.connector}"
     key, subject = keys_of(event, data)  # checked by _unfit_keys before the store was read
     try:

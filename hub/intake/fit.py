@@ -92,9 +92,15 @@ def storable_json(value: Any, depth: int = 0) -> Any:
     return printable(str(value), 200)
 
 
+# The inbox columns' widths, read off the table once rather than per delivery.
+_INBOX_CHARS = {
+    name: limit(inbox.c[name]) for name in ("dedupe_key", "content_type", "traceparent", "account", "route")
+}
+
+
 def _key(text: str) -> str:
     """A dedupe key any column holds, still the same for the same delivery."""
-    if unfit(text, limit(inbox.c.dedupe_key)) is None:
+    if unfit(text, _INBOX_CHARS["dedupe_key"]) is None:
         return text
     return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -111,11 +117,11 @@ def fitted(delivery: Delivery) -> Delivery:
         changes["dedupe_key"] = key
     for name in ("content_type", "traceparent"):
         value = getattr(delivery, name)
-        if value is not None and unfit(value, limit(inbox.c[name])) is not None:
+        if value is not None and unfit(value, _INBOX_CHARS[name]) is not None:
             changes[name] = None
     for name in ("account", "route"):
         value = getattr(delivery, name)
-        why = None if value is None else unfit(value, limit(inbox.c[name]))
+        why = None if value is None else unfit(value, _INBOX_CHARS[name])
         if why is not None:
             changes[name] = None
             problem = problem or f"the {name} {printable(value or '', 40)!r} cannot be stored: it {why}"

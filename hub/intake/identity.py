@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from hub.connectors.envelopes import Unwrap
@@ -78,8 +79,9 @@ class Identity:
         found = {name: value for name in self.kept if isinstance(value := header(headers, name), str)}
         return found or None
 
-    @property
+    @cached_property
     def _ctx(self) -> Context:
+        """The connector's context for reading identity: one per connector, not one per read."""
         return Context(self.connector)
 
     def _inner(self, payload: Any) -> Any:

@@ -9,7 +9,7 @@ are what the caller writes to the outbox in the same transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -40,15 +40,21 @@ class Origin:
     connector: str
     dedupe_key: str
     traceparent: str | None
+    # Event ids already derived, by emitter: an applied order update's id goes in its history entry
+    # and in its envelope, and is hashed once.
+    _ids: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def source(self) -> str:
         return f"{self.connector}/{self.dedupe_key}"
 
-
-def event_id(origin: Origin, local_id: str) -> str:
-    """The event's id: the same delivery always gives the same ids (see hub.ids)."""
-    return make_event_id(origin.connector, origin.dedupe_key, local_id)
+    def event_id(self, local_id: str) -> str:
+        """The id of the event of emitter `local_id`: the same delivery always gives the same ids (see
+        hub.ids)."""
+        found = self._ids.get(local_id)
+        if found is None:
+            found = self._ids[local_id] = make_event_id(self.connector, self.dedupe_key, local_id)
+        return found
 
 
 def is_order(draft: Draft) -> bool:
@@ -101,12 +107,13 @@ class DomainRules:
             elif self.lifecycle and is_order(draft):
                 key = (draft.json["channel"], draft.json["order_id"])
                 before = self.orders.get(key)
-                decision = self._decide(origin, draft, orders.get(key) or before, before)
-                history.append((self._entry(origin, draft, decision), None))
+                update = Update.of(draft.event.TYPE, draft.json)
+                decision = self._decide(origin, draft, update, orders.get(key) or before, before)
+                history.append((self._entry(origin, draft, update, decision), None))
                 if decision.outcome != "applied":
                     continue
                 orders[key] = decision.state
-                history[-1] = (history[-1][0], event_id(origin, draft.local_id))
+                history[-1] = (history[-1][0], origin.event_id(draft.local_id))
                 kept.append((draft, {}))
                 for move in decision.moves:
                     location = self.policy.sells_from(key[0])
@@ -126,25 +133,32 @@ class DomainRules:
         return built
 
     def _decide(
-        self, origin: Origin, draft: Draft, state: OrderState | None, before: OrderState | None
+        self,
+        origin: Origin,
+        draft: Draft,
+        update: Update,
+        state: OrderState | None,
+        before: OrderState | None,
     ) -> Decision:
         try:
-            return decide(state, Update.of(draft.event.TYPE, draft.json), before)
+            return decide(state, update, before)
         except DomainRefused as exc:
             reason = f"order {draft.json['channel']}:{draft.json['order_id']}: {exc}"
-            entry = self._entry(origin, draft, None, reason)
+            entry = self._entry(origin, draft, update, None, reason)
             self.history.append((entry, None))
             raise DomainRefused(reason) from None
 
     @staticmethod
-    def _entry(origin: Origin, draft: Draft, decision: Decision | None, refused: str = "") -> HistoryEntry:
+    def _entry(
+        origin: Origin, draft: Draft, update: Update, decision: Decision | None, refused: str = ""
+    ) -> HistoryEntry:
         data = draft.json
         return HistoryEntry(
             channel=data["channel"],
             order_id=data["order_id"],
             event_type=draft.event.TYPE,
             channel_status=data.get("channel_status"),
-            occurred_at=datetime.fromisoformat(data["occurred_at"]),
+            occurred_at=update.occurred_at,  # the update read it already
             outcome=decision.outcome if decision else "refused",
             reason=(decision.reason or None) if decision else refused,
             state=decision.state.phase.value if decision else None,

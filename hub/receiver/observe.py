@@ -43,6 +43,14 @@ class WebhookCounts:
     def count_status(self, connector: str, status: int) -> None:
         self.count(connector, OUTCOMES.get(status, str(status)))
 
+    def count_verification(self, connector: str, status: int) -> None:
+        """A platform's "webhook saved" request: `verification` when answered 200; a connector that
+        answers it otherwise (202, 204) is counted by that status, as any answer other than 200 is."""
+        if status == 200:
+            self.count(connector, "verification")
+        else:
+            self.count_status(connector, status)
+
 
 def count_unrouted(app: FastAPI, counts: WebhookCounts) -> None:
     """Count the HTTP errors of requests under /webhooks/ that never reach the endpoint, then answer them

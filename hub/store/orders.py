@@ -20,7 +20,9 @@ OrderKey = tuple[str, str]  # (channel, order id)
 _LOCK_SPACE = 0x6F726472
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: that makes __init__ several times dearer, and intake builds one per order update. Nothing
+# changes one once built.
+@dataclass(slots=True)
 class HistoryEntry:
     channel: str
     order_id: str

@@ -51,7 +51,7 @@ def row(event: Event, created_at: datetime) -> dict[str, Any]:
         "shard": shard_of(event.partitionkey),
         "sequence": event.sequence,
         "event_type": event.type,
-        "headers": [[k, v] for k, v in event.header_text()],
+        "headers": event.header_text(),  # (name, value) pairs: JSON writes each as an array
         "payload": event.data_bytes(),
         "created_at": created_at,
     }

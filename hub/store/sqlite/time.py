@@ -20,6 +20,8 @@ NOW_FORMAT = "%Y-%m-%d %H:%M:%f000"
 
 def to_text(value: datetime) -> str:
     """A moment as COLUMN stores it, for statements that bind values on the driver themselves."""
+    if value.tzinfo is UTC:  # the hub's own clock (hub.clock) gives UTC: its text less "+00:00"
+        return value.isoformat(" ", "microseconds")[:-6]
     if value.tzinfo is None:
         raise ValueError("naive datetime given to a UTC column")
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
