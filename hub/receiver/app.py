@@ -124,7 +124,7 @@ def create_app(
             payload,
             utcnow(),
             content_type,
-            # The request's span (receiver/observe.py) when tracing is on: the events continue its trace.
+            # The request's span (FastAPI's instrumentation) when tracing is on: the events go on in it.
             (tracing.enabled() and tracing.current_traceparent())
             or valid_traceparent(headers.get("traceparent")),
             headers,
