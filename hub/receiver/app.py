@@ -145,11 +145,12 @@ def create_app(
     # every request takes is matched first.
     app.router.add_route("/webhooks/{connector}", receive, methods=["POST"], include_in_schema=False)
 
-    @app.get("/healthz")
+    # HEAD too: load balancers and uptime monitors probe with it.
+    @app.api_route("/healthz", methods=["GET", "HEAD"])
     async def healthz() -> Response:
         return _json(200, {"status": "ok"})
 
-    @app.get("/readyz")
+    @app.api_route("/readyz", methods=["GET", "HEAD"])
     async def readyz() -> Response:
         """Ready when the store commits (a write rolled back, on a new connection) and the relay's lag is
         known. Blocking I/O, so off the event loop; the details of a failure go to the log only."""

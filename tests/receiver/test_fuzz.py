@@ -144,6 +144,39 @@ class ReceiverFuzz:
         for configured in receiver.endpoints:
             assert configured not in response.text
 
+    @FUZZ
+    @given(
+        path=st.sampled_from(["/healthz", "/readyz"]),
+        method=st.sampled_from(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"]),
+        query=st.text(max_size=80),
+        headers=st.dictionaries(
+            st.sampled_from(["content-type", "traceparent", "accept", "authorization", "x-forwarded-for"]),
+            HEADER_BYTES,
+        ),
+        body=st.binary(max_size=512),
+    )
+    def test_health_endpoints_answer_any_request_and_store_nothing(
+        self,
+        receiver: InProcessReceiver,
+        path: str,
+        method: str,
+        query: str,
+        headers: dict[str, bytes],
+        body: bytes,
+    ) -> None:
+        before = inbox_count(receiver.store)
+        url = f"{path}?{quote(query, safe='=&')}" if query else path
+        response: httpx.Response = receiver.run(
+            receiver.client.request(method, url, headers=headers, content=body)
+        )
+        if method in {"GET", "HEAD"}:
+            assert response.status_code == 200, (method, url, response.text)
+            if method == "GET":
+                assert response.json()["status"] in {"ok", "ready"}
+        else:
+            assert response.status_code == 405, (method, url, response.text)
+        assert inbox_count(receiver.store) == before
+
 
 class TestFuzzOnSqlite(SqliteStack, ReceiverFuzz):
     pass
