@@ -48,6 +48,12 @@ order_history = Table(
 # The columns intake writes, in the order of the values the store's save_orders and record_history take
 # (each backend binds the last, the batch's time, itself).
 ORDERS_WRITE = ("channel", "order_id", "account", "state", "detail", "occurred_at", "updated_at")
+# What an order's save does to a stored one (both adapters' upsert): an account of None keeps the stored one.
+ORDERS_ON_CONFLICT = (
+    " ON CONFLICT (channel, order_id) DO UPDATE SET account = COALESCE(excluded.account, orders.account),"
+    " state = excluded.state, detail = excluded.detail, occurred_at = excluded.occurred_at,"
+    " updated_at = excluded.updated_at"
+)
 HISTORY_WRITE = (
     "channel",
     "order_id",

@@ -84,9 +84,8 @@ class Orders(Repository):
         """Write the orders' states (new ones and changed ones: one statement for all)."""
         if states:
             rows = [
-                (channel, order_id, accounts.get(key), state.phase.value, state.to_json(), state.at)
+                (key[0], key[1], accounts.get(key), state.phase.value, state.to_json(), state.at)
                 for key, state in sorted(states.items())
-                for channel, order_id in (key,)
             ]
             self.backend.save_orders(self.conn, rows, at)
 

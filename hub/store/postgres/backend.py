@@ -36,7 +36,7 @@ from sqlalchemy.pool import NullPool
 
 from hub.jsonio import json_text
 from hub.store.backend import Backend, InboxValues, begun
-from hub.store.commerce_tables import HISTORY_WRITE, ORDERS_WRITE, order_history, orders
+from hub.store.commerce_tables import HISTORY_WRITE, ORDERS_ON_CONFLICT, ORDERS_WRITE, order_history, orders
 from hub.store.pairs import pairs_in
 from hub.store.postgres import consumed, listen, statements
 from hub.store.tables import INBOX_WRITE, inbox, key_sequences, outbox
@@ -73,10 +73,7 @@ def _bump() -> Any:
 # Built once: intake writes every batch's orders and history with them.
 _ORDERS = text(
     f"INSERT INTO orders ({', '.join(ORDERS_WRITE)})"
-    f" VALUES ({', '.join(':' + c for c in ORDERS_WRITE)})"
-    " ON CONFLICT (channel, order_id) DO UPDATE SET account = COALESCE(excluded.account, orders.account),"
-    " state = excluded.state, detail = excluded.detail, occurred_at = excluded.occurred_at,"
-    " updated_at = excluded.updated_at"
+    f" VALUES ({', '.join(':' + c for c in ORDERS_WRITE)})" + ORDERS_ON_CONFLICT
 ).bindparams(
     bindparam("detail", type_=JSON),
     bindparam("occurred_at", type_=UTCDateTime),

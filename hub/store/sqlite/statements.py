@@ -21,7 +21,7 @@ import orjson
 from sqlalchemy import Connection
 
 from hub.jsonio import json_text
-from hub.store.commerce_tables import HISTORY_WRITE, ORDERS_WRITE
+from hub.store.commerce_tables import HISTORY_WRITE, ORDERS_ON_CONFLICT, ORDERS_WRITE
 from hub.store.sqlite import time
 from hub.store.tables import INBOX_WRITE
 
@@ -46,9 +46,7 @@ _OUTBOX = (
 _ORDERS_OF = "SELECT order_id, detail FROM orders WHERE channel = ? AND order_id IN"
 _ORDERS = (
     f"INSERT INTO orders ({', '.join(ORDERS_WRITE)}) VALUES ({', '.join('?' * len(ORDERS_WRITE))})"
-    " ON CONFLICT (channel, order_id) DO UPDATE SET account = COALESCE(excluded.account, orders.account),"
-    " state = excluded.state, detail = excluded.detail, occurred_at = excluded.occurred_at,"
-    " updated_at = excluded.updated_at"
+    + ORDERS_ON_CONFLICT
 )
 _HISTORY = (
     f"INSERT INTO order_history ({', '.join(HISTORY_WRITE)}) VALUES ({', '.join('?' * len(HISTORY_WRITE))})"
