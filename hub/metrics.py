@@ -19,7 +19,7 @@ COUNTERS = CollectorRegistry(auto_describe=True)
 WEBHOOKS = Counter(
     "hub_webhooks",
     "Webhook deliveries answered, by connector and outcome (accepted, quarantined, ignored, duplicate, "
-    "refused, too_large, malformed, unknown_connector, unavailable).",
+    "refused, too_large, malformed, unknown_connector, unavailable, disconnected).",
     ["connector", "outcome"],
     registry=COUNTERS,
 )

@@ -87,7 +87,14 @@ def create_app(
         if endpoint is None:
             # The configured connectors are not listed: the caller has not shown it is any of them.
             return _refused(counts.label(connector), 404, "unknown connector")
-        body = await _read_capped(request, endpoint.max_body)
+        try:
+            body = await _read_capped(request, endpoint.max_body)
+        except ClientDisconnect:
+            # Nobody is left to answer, and nothing was stored: one line, not the server's traceback of
+            # an unhandled exception (Starlette's 500) for what clients that time out do routinely.
+            log.info("delivery to %s: the client left before its body arrived; nothing stored", connector)
+            counts.count(connector, "disconnected")
+            return Response(status_code=400)
         if body is None:
             log.info("refused delivery to %s: 413, body over %d bytes", connector, endpoint.max_body)
             return _refused(connector, 413, f"body larger than {endpoint.max_body} bytes")

@@ -1,16 +1,20 @@
 """hub_webhooks_total by outcome as the endpoint answers: a platform's "webhook saved" request is
 `verification` when it is answered 200 and its status otherwise; stored deliveries and refusals by what
-they were answered."""
+they were answered; a client that leaves before its body arrived as `disconnected`, with nothing stored and
+no server error."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from dataclasses import replace
+from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from hub.metrics import COUNTERS
 from hub.store import Store
+from hub.store.tables import inbox
 from tests.contract.stacks import SqliteStack
 from tests.support.orders import order_delivery
 from tests.support.receiver import InProcessReceiver
@@ -58,6 +62,45 @@ class WebhookCounts:
         assert receiver.post("tiktok", body, {"Authorization": "forged"}).status_code == 401
         assert counted("accepted") - accepted == 1
         assert (counted("duplicate") - duplicate, counted("refused") - refused) == (1, 1)
+
+    def test_a_client_gone_before_its_body_counts_as_disconnected(
+        self, receiver: InProcessReceiver, store: Store
+    ) -> None:
+        """What uvicorn hands the app when the connection closes mid-body: part of it, then a disconnect.
+        The app returns normally (an exception would be answered 500 and logged with a traceback)."""
+        body = order_delivery(1, 0, run="gone").body
+        messages: list[dict[str, Any]] = [
+            {"type": "http.request", "body": body[:20], "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+        sent: list[MutableMapping[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return messages.pop(0)
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/webhooks/tiktok",
+            "raw_path": b"/webhooks/tiktok",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+        }
+        before = counted("disconnected")
+        receiver.run(receiver.app(scope, receive, send))
+        assert counted("disconnected") - before == 1
+        assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [400]
+        with store.transaction() as conn:
+            assert conn.execute(select(func.count()).select_from(inbox)).scalar_one() == 0
 
 
 class TestSqlite(SqliteStack, WebhookCounts):
