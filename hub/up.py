@@ -22,6 +22,7 @@ from hub.intake.committer import GroupCommitter
 from hub.intake.service import IntakeService
 from hub.intake.sqs import SqsPoller
 from hub.intake.sqs_config import SqsOff, make_client
+from hub.project import Project
 from hub.pull.enrich import FetchWorker
 from hub.pull.scheduler import pull_loop, pulling
 from hub.pull.service import PullService
@@ -35,7 +36,7 @@ from hub.status import Status, snapshot
 from hub.store.probe import StoreHealth, StoreProbe
 from hub.supervisor import Part, Server, supervise
 from hub.ui import start_beside_hub
-from hub.wiring import connector_secrets, load_project, open_broker, open_store, sqs_intakes
+from hub.wiring import connector_secrets, for_environment, load_project, open_broker, open_store, sqs_intakes
 
 log = logging.getLogger("hub.up")
 
@@ -108,11 +109,13 @@ def serve(
     with_workers: bool,
     ui: tuple[str, int] | None = None,
     beside: Sequence[Part] = (),
+    loaded: Project | None = None,
 ) -> int:
     """Run until SIGINT or SIGTERM; return the exit code. `beside`: more parts to supervise with the hub's
-    own (`hub up --sandbox`'s sandbox)."""
+    own (`hub up --sandbox`'s sandbox). `loaded`: the project of `settings`, when the caller has loaded it
+    already (loading compiles every mapping)."""
     # Everything that can be wrong with the configuration fails here, before the port opens.
-    project = load_project(settings)
+    project = load_project(settings) if loaded is None else for_environment(loaded, settings)
     secrets = connector_secrets(project, settings)
     specs = groups() if with_workers else {}
     for spec in specs.values():

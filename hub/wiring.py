@@ -60,7 +60,12 @@ def open_broker(settings: Settings) -> Broker:
 
 
 def load_project(settings: Settings) -> Project:
-    project = Project.load(settings.require_project(), settings.connectors)
+    return for_environment(Project.load(settings.require_project(), settings.connectors), settings)
+
+
+def for_environment(project: Project, settings: Settings) -> Project:
+    """The project with what depends on the environment rather than its files: which connectors have an
+    API account to fetch thin notifications with. Returns the same project."""
     project.enrichable = {
         name
         for name, connector in project.connectors.items()

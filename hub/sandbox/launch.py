@@ -176,7 +176,8 @@ def up_with_sandbox(
         sandbox.wait_ready()
         part = Part("sandbox", sandbox.watch)
         kept = tuple(c.connector for c in choices if c.kept)
-        only = settings.connectors if len(kept) == len(choices) else kept
+        everyone = len(kept) == len(choices)
+        only = settings.connectors if everyone else kept
         return serve(
             replace(settings, environ=env, connectors=only),
             host=host,
@@ -184,6 +185,7 @@ def up_with_sandbox(
             with_workers=True,
             ui=ui,
             beside=[part],
+            loaded=project if everyone else None,  # the same connectors: not compiled a second time
         )
     finally:
         sandbox.stop()
