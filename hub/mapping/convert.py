@@ -45,7 +45,10 @@ def canonical(value: Any, at: str | None = None) -> str:
         return str(check_int(value, at))
     if isinstance(value, Decimal):
         return format(check_decimal(value, at), "f") if value.is_finite() else str(value)
-    return str(value)
+    try:
+        return str(value)
+    except ValueError:  # a list or object holding an integer beyond the digits CPython writes as text
+        raise MappingError(f"integer of more than {MAX_INT_DIGITS} digits", at=at) from None
 
 
 def to_string(raw: Any, path: str | None) -> str:

@@ -61,6 +61,14 @@ def test_integers_beyond_forty_digits_are_refused_where_they_become_text(project
     assert isinstance(project.normalize("tiktok", fine), Mapped)
 
 
+def test_an_integer_beyond_the_bound_inside_a_list_where_a_value_is_matched(project: Project) -> None:
+    """A list is never a key of the status table, but matching it writes it out as text first (found by
+    the fuzz test, shrunk to this)."""
+    outcome = tiktok(project, order_status=[10**4301])
+    assert outcome.reason.startswith(f"integer of more than {limits.MAX_INT_DIGITS} digits")
+    assert "the hub failed" not in outcome.reason
+
+
 def test_a_money_amount_with_a_huge_exponent_is_refused_without_writing_it_out(project: Project) -> None:
     payload = copy.deepcopy(AMAZON_ORDER)
     payload["OrderStatus"] = "Unshipped"
