@@ -34,7 +34,8 @@ from hub import gc_settings
 from hub.broker.factory import open_broker
 from hub.broker.port import Broker, Record
 from hub.clock import utcnow
-from hub.consumers.registry import GroupSpec, groups
+from hub.consumers.discovery import groups
+from hub.consumers.registry import GroupSpec
 from hub.consumers.runner import GroupRunner
 from hub.events import TOPICS, Event
 from hub.relay import Relay

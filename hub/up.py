@@ -16,7 +16,7 @@ from hub.broker.port import Broker
 from hub.commerce.checkout.settings import CheckoutSettings
 from hub.commerce.workers import commerce_workers
 from hub.config import Settings, parse_duration
-from hub.consumers.registry import groups
+from hub.consumers.discovery import groups
 from hub.consumers.runner import GroupRunner
 from hub.intake.committer import GroupCommitter
 from hub.intake.service import IntakeService

@@ -40,7 +40,7 @@ def backfill_assets(days: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
     def event_replay(
         context: dg.AssetExecutionContext, config: ReplayConfig, hub: HubResource
     ) -> dg.MaterializeResult:
-        from hub.consumers.registry import group, groups
+        from hub.consumers.discovery import group, groups
         from hub.replay import replay
 
         if not config.group:

@@ -15,7 +15,7 @@ class RedriveConfig(dg.Config):  # type: ignore[misc]
 @dg.op(name="redrive_dead_letters_op")
 def redrive(context: dg.OpExecutionContext, config: RedriveConfig, hub: HubResource) -> None:
     from hub.consumers import deadletters
-    from hub.consumers.registry import groups
+    from hub.consumers.discovery import groups
 
     done = deadletters.redrive(hub.store(), groups(), key=config.key, group=config.group)
     context.log.info(f"applied {len(done.applied)} event(s); released {len(done.released)} key(s)")

@@ -34,7 +34,7 @@ TO = click.option("--to", "end", required=True, help="First day or time NOT incl
 def replay(group_name: str, start: str, end: str) -> None:
     """Apply to GROUP the events whose event time is in [--from, --to); events it applied before are
     skipped. The Dagster backfill `replay_events` does the same per day."""
-    from hub.consumers.registry import group
+    from hub.consumers.discovery import group
     from hub.replay import replay as run
 
     config = settings()

@@ -9,7 +9,7 @@ import orjson
 
 from hub.cli.common import friendly_errors, settings
 from hub.consumers import deadletters
-from hub.consumers.registry import groups
+from hub.consumers.discovery import groups
 from hub.events.reader import Unreadable, read_event
 from hub.store.dead_letters import DeadLetter
 from hub.wiring import open_store

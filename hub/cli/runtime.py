@@ -9,7 +9,7 @@ import click
 from hub import logs, tracing
 from hub.cli.common import friendly_errors, parse_time, settings
 from hub.consumers import replay
-from hub.consumers.registry import group
+from hub.consumers.discovery import group
 from hub.consumers.runner import GroupRunner, may_reapply
 from hub.relay.service import RelayService
 from hub.supervisor import Part, supervise

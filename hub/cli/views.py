@@ -9,7 +9,7 @@ import click
 import orjson
 
 from hub.cli.common import friendly_errors, settings
-from hub.consumers.registry import groups
+from hub.consumers.discovery import groups
 from hub.views import VIEWS, group_states, rows
 from hub.wiring import open_broker, open_store
 

@@ -123,13 +123,23 @@ def _retry(
 
 def _apply_alone(spec: GroupSpec, store: Store, item: Item, traced: bool) -> None:
     if not spec.transactional:
-        from hub.consumers.outside import deliver_one
-
-        deliver_one(spec, store, item, traced)
+        _deliver_alone(spec, store, item, traced)
         return
     with store.unit_of_work() as uow:
         if claim(spec, uow, [item]):
             call(spec, item, uow, traced)
+        uow.commit()
+
+
+def _deliver_alone(spec: GroupSpec, store: Store, item: Item, traced: bool) -> None:
+    """A group whose effect is outside (outside.py): the call outside any write transaction, then its claim
+    (a call already claimed is not made again)."""
+    with store.read_only() as uow:
+        if uow.applied.claimed(spec.name, [item.event_id]):
+            return
+        call(spec, item, uow, traced)
+    with store.unit_of_work() as uow:
+        claim(spec, uow, [item])
         uow.commit()
 
 

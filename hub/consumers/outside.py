@@ -1,7 +1,8 @@
 """Groups whose effect is a call to another system (an HTTP sink): the calls are made outside any write
 transaction, so a slow or failing endpoint never holds the store's write lock (SQLite has one for the whole
 database); what was delivered is claimed afterwards, in one short transaction. At least once towards the
-endpoint: a crash between a call and its claim repeats the call, with the same idempotency key."""
+endpoint: a crash between a call and its claim repeats the call, with the same idempotency key. A failing
+call is retried (then kept) by failures.py, the same way: the call, then its claim."""
 
 from __future__ import annotations
 
@@ -64,14 +65,3 @@ def deliver(
         more = failures.settle(spec, store, held, errors[held[0].event_id], traced, stop)
         done = (done[0] + more[0], done[1] + more[1])
     return done
-
-
-def deliver_one(spec: GroupSpec, store: Store, item: Item, traced: bool) -> None:
-    """One retry of one event: the call, then its claim (a call already claimed is not made again)."""
-    with store.read_only() as uow:
-        if uow.applied.claimed(spec.name, [item.event_id]):
-            return
-        call(spec, item, uow, traced)
-    with store.unit_of_work() as uow:
-        claim(spec, uow, [item])
-        uow.commit()

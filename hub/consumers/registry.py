@@ -1,15 +1,10 @@
-"""Consumer groups by name: declared in YAML (the hub's own in hub/consumers/groups/, a project's in
-`consumers/<name>.yaml`), or registered in Python with @consumer_group by a module that the
-`hub.consumers` entry point group or the HUB_CONSUMER_MODULES variable names."""
+"""What a consumer group is (GroupSpec), and @consumer_group, which registers one written in Python.
+hub.consumers.discovery finds every group, these and the ones declared in YAML."""
 
 from __future__ import annotations
 
-import importlib
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
-from pathlib import Path
 from typing import Literal
 
 from hub.events import Event
@@ -89,28 +84,6 @@ def consumer_group(
     return register
 
 
-def project_root() -> Path:
-    return Path(os.environ.get("HUB_PROJECT") or ".").resolve()
-
-
-def groups(project: Path | None = None, environ: Mapping[str, str] | None = None) -> dict[str, GroupSpec]:
-    """Every group: the declared ones (ProjectInvalid if a declaration is wrong) and the registered ones.
-    A declaration wins over a registration of the same name."""
-    from hub.consumers.declared import load_declared
-    from hub.project import ProjectInvalid
-
-    for ep in entry_points(group="hub.consumers"):
-        ep.load()
-    for module in filter(None, (m.strip() for m in os.environ.get("HUB_CONSUMER_MODULES", "").split(","))):
-        importlib.import_module(module)
-    declared, issues = load_declared(project or project_root(), os.environ if environ is None else environ)
-    if issues:
-        raise ProjectInvalid(issues)
-    return dict(sorted({**_GROUPS, **declared}.items()))
-
-
-def group(name: str, project: Path | None = None) -> GroupSpec:
-    known = groups(project)
-    if name not in known:
-        raise KeyError(f"unknown consumer group {name!r}; known: {', '.join(known)}")
-    return known[name]
+def registered() -> dict[str, GroupSpec]:
+    """The groups registered with @consumer_group so far (hub.consumers.discovery adds the declared ones)."""
+    return dict(_GROUPS)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from hub.broker.port import Broker, Message
-from hub.consumers.registry import groups
+from hub.consumers.discovery import groups
 from hub.consumers.runner import GroupRunner
 from hub.relay import Relay
 from hub.store import Store

@@ -14,7 +14,7 @@ from typing import cast
 from sqlalchemy import func, select, update
 
 from hub.broker.port import Broker, Message, PublishError
-from hub.consumers.registry import groups
+from hub.consumers.discovery import groups
 from hub.consumers.runner import GroupRunner
 from hub.relay import Relay, Wakeup
 from hub.relay.leases import LeaseKeeper

@@ -16,7 +16,7 @@ from opentelemetry.trace import SpanKind
 
 from hub.broker.port import Broker
 from hub.config import Settings
-from hub.consumers.registry import groups
+from hub.consumers.discovery import groups
 from hub.consumers.runner import GroupRunner
 from hub.intake.committer import GroupCommitter
 from hub.intake.service import IntakeService

@@ -43,9 +43,9 @@ def hub_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             monkeypatch.delenv(name)
     monkeypatch.setenv("HUB_HOME", str(home))
     monkeypatch.setenv("HUB_PROJECT", str(REPO))
-    from hub.consumers import registry
+    from hub.consumers import discovery, registry
 
-    before = registry.groups()  # the groups every test may see, the built-in ones loaded
+    before = discovery.groups()  # the groups every test may see, the built-in ones loaded
     monkeypatch.setenv("HUB_CONSUMER_MODULES", PROBE_MODULE)
     from tests.support import probe_groups  # registers them on first import, once per process
 

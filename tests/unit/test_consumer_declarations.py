@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hub.consumers.declared import SHIPPED, load_declared
-from hub.consumers.registry import groups
+from hub.consumers.discovery import groups
 from hub.credentials import MissingSecret
 from hub.formats import format_schema
 from tests.support.hubproc import HubCli, hub_env
