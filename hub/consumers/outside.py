@@ -21,9 +21,10 @@ def deliver(
     spec: GroupSpec, store: Store, items: Sequence[Item], traced: bool, stop: threading.Event
 ) -> tuple[int, int]:
     """(delivered, kept) of `items`."""
-    with store.read_only() as uow:
+    with store.read_only() as uow:  # no lock outlives it: the calls are made after it ends
         seen = uow.applied.claimed(spec.name, [i.event_id for i in items])
-        parked = uow.dead_letters.parked_among(spec.name, {i.key for i in items}) if spec.ordered else set()
+        keys = {i.key for i in items}
+        parked = uow.dead_letters.parked_among(spec.name, keys, shared_lock=False) if spec.ordered else set()
     delivered: list[Item] = []
     kept: list[Letter] = []
     newly_parked: dict[str, str] = {}

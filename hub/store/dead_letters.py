@@ -117,9 +117,11 @@ class DeadLetters(Repository):
             stmt, [{"group_name": group, "partition_key": key, "reason": reason, "parked_at": at}]
         )
 
-    def parked_among(self, group: str, keys: Collection[str]) -> set[str]:
+    def parked_among(self, group: str, keys: Collection[str], *, shared_lock: bool = True) -> set[str]:
         """Which of `keys` are parked. Read under a shared lock: a redrive releasing one of them waits for
-        this transaction, or this one for the redrive, so no record slips between its read and release."""
+        this transaction, or this one for the redrive, so no record slips between its read and release.
+        `shared_lock=False` in a read-only unit of work (PostgreSQL refuses a lock there), for a caller that
+        writes in a later transaction anyway: a group calling outside."""
         found: set[str] = set()
         unique = list(set(keys))
         for start in range(0, len(unique), 500):
@@ -127,7 +129,9 @@ class DeadLetters(Repository):
                 parked_keys.c.group_name == group,
                 parked_keys.c.partition_key.in_(unique[start : start + 500]),
             )
-            found.update(self.conn.execute(self.backend.lock(query, shared=True)).scalars())
+            found.update(
+                self.conn.execute(self.backend.lock(query, shared=True) if shared_lock else query).scalars()
+            )
         return found
 
     def lock_parked(self, group: str, key: str) -> ParkedKey | None:

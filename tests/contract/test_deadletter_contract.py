@@ -6,6 +6,7 @@ group moves on; an event of an unknown major version is a dead letter with that 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -171,6 +172,40 @@ class DeadLetterContract:
             assert [(t["action"], t["reason"]) for t in uow.dead_letters.trail(dropped.id)] == [
                 ("dropped", "test: a producer ahead of this hub")
             ]
+
+    def test_a_group_calling_outside_retries_a_failing_call_then_keeps_it_as_a_dead_letter(
+        self, store: Store, broker: Broker, runners: list[GroupRunner]
+    ) -> None:
+        """A group whose effect is a call to another system (transactional=False, as an HTTP sink): a call
+        that fails twice is made again until it succeeds, one that always fails is made as often as the
+        retry policy allows and then kept; every event is claimed once, and a second pass calls nothing."""
+        publish(store, broker, range(1, 3))
+        flaky, broken = event_id(store, "SKU-1", 1), event_id(store, POISONED, 2)
+        calls: Counter[str] = Counter()
+
+        def call(event: Event, uow: UnitOfWork) -> None:
+            calls[event.id] += 1
+            if event.id == broken or (event.id == flaky and calls[event.id] <= 2):
+                raise RuntimeError(f"the endpoint answered 503 for {event.data['sku']}")
+
+        group = GroupSpec("outside", ("inventory",), call, "test sink", retry=FAST, transactional=False)
+        runners.append(runner := GroupRunner(store, broker, group))
+        assert runner.drain() == len(SKUS) * 2
+
+        assert calls[flaky] == 3 and calls[broken] == FAST.max_attempts
+        assert sorted(calls.values()).count(1) == len(SKUS) * 2 - 2
+        with store.read_only() as uow:
+            assert uow.applied.claimed("outside", list(calls)) == set(calls)
+            letters = uow.dead_letters.open_letters("outside")
+        assert [(letter.event_id, letter.partition_key) for letter in letters] == [(broken, POISONED)]
+        assert "503" in (letters[0].error or "")
+
+        runner.consumer.close()
+        broker.reset_group("outside", ("inventory",))  # as after a crash before the offsets' commit
+        before = sum(calls.values())
+        runners.append(again := GroupRunner(store, broker, group))
+        assert again.drain() == len(SKUS) * 2
+        assert sum(calls.values()) == before
 
 
 def _seq(letter: object) -> int:
