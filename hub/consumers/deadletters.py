@@ -6,6 +6,8 @@ event: in a group ordered per key, the dead letter first and then the events par
 they came, and the key is released once all of them applied; the first that fails again stops the key
 (it stays parked, with the new error). The parked key's row is locked meanwhile, so the running group
 either parks a new event of that key before the redrive reads the queue, or sees the key released after.
+A group calling outside (an HTTP sink) is redriven as it runs: each call outside any write transaction, the
+key released under its lock once nothing of it is open (outside.py re-checks its parked keys likewise).
 """
 
 from __future__ import annotations
@@ -94,6 +96,9 @@ def _targets(
 
 
 def _redrive_queue(store: Store, spec: GroupSpec, key: str, only: int | None, done: Redriven) -> None:
+    if not spec.transactional:
+        _redrive_outside(store, spec, key, only, done)
+        return
     who, traced = actor(), tracing.enabled()
     with store.unit_of_work() as uow:
         parked = uow.dead_letters.lock_parked(spec.name, key) if spec.ordered else None
@@ -120,6 +125,49 @@ def _redrive_queue(store: Store, spec: GroupSpec, key: str, only: int | None, do
             uow.dead_letters.release(spec.name, key)
             done.released.append((spec.name, key))
         uow.commit()
+
+
+def _redrive_outside(store: Store, spec: GroupSpec, key: str, only: int | None, done: Redriven) -> None:
+    """The same for a group calling outside (an HTTP sink), whose calls are made outside any write
+    transaction as the running group makes them: a slow endpoint must not hold the store's write lock (all
+    of SQLite) while intake waits. Each letter is resolved right after its call. The key is released under
+    its lock only once no open letter of it is left: the running group may have parked more meanwhile, and
+    those go first."""
+    who, traced = actor(), tracing.enabled()
+    while True:
+        with store.read_only() as uow:
+            parked = spec.ordered and bool(uow.dead_letters.parked_among(spec.name, [key], shared_lock=False))
+            queue = uow.dead_letters.queue(spec.name, key)
+        for letter in queue if parked or only is None else [q for q in queue if q.id == only]:
+            now = utcnow()
+            try:
+                with store.read_only() as uow:
+                    _apply(spec, read(letter.record(), {}), uow, traced)
+            except Exception as exc:
+                if store_failure(exc):
+                    raise
+                with store.unit_of_work() as uow:
+                    uow.dead_letters.failed_again(letter.id, describe(exc), now)
+                    uow.dead_letters.note(letter.id, "failed", describe(exc), who, now)
+                    uow.commit()
+                done.failed.append((letter, describe(exc)))
+                return
+            with store.unit_of_work() as uow:
+                uow.dead_letters.resolve(letter.id, "redriven", now)
+                uow.dead_letters.note(letter.id, "redriven", None, who, now)
+                uow.commit()
+            done.applied.append(letter)
+        if not parked:
+            return
+        with store.unit_of_work() as uow:
+            if uow.dead_letters.lock_parked(spec.name, key) is None:
+                return  # released by another redrive meanwhile
+            if uow.dead_letters.queue(spec.name, key):
+                continue  # parked behind it while we called: those first, then release
+            uow.dead_letters.release(spec.name, key)
+            uow.commit()
+        done.released.append((spec.name, key))
+        return
 
 
 def _apply(spec: GroupSpec, item: Item, uow: UnitOfWork, traced: bool) -> None:

@@ -55,6 +55,11 @@ def deliver(
                     queues[queue], errors[item.event_id] = [item], exc
     by_id = {i.event_id: i for i in items}
     with store.unit_of_work() as uow:
+        # A key read as parked may have been released by a redrive since: its records are delivered,
+        # not parked behind nothing. Read under the key's lock, as a redrive releases it under its own.
+        behind = {k.key for k in kept if k.status == "parked"} - newly_parked.keys()
+        released = behind - uow.dead_letters.parked_among(spec.name, behind) if behind else set()
+        kept = [k for k in kept if k.key not in released or k.status != "parked"]
         claim(spec, uow, [*delivered, *(by_id[k.event_id] for k in kept)])
         for key, reason in newly_parked.items():
             uow.dead_letters.park(spec.name, key, reason, utcnow())
@@ -62,6 +67,9 @@ def deliver(
         uow.commit()
     failures.log_kept(spec, kept)
     done = (len(delivered), len(kept))
+    if released:
+        again = deliver(spec, store, [i for i in items if i.key in released], traced, stop)
+        done = (done[0] + again[0], done[1] + again[1])
     for held in queues.values():
         more = failures.settle(spec, store, held, errors[held[0].event_id], traced, stop)
         done = (done[0] + more[0], done[1] + more[1])

@@ -5,6 +5,7 @@ group moves on; an event of an unknown major version is a dead letter with that 
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -178,7 +179,7 @@ class DeadLetterContract:
     ) -> None:
         """A group whose effect is a call to another system (transactional=False, as an HTTP sink): a call
         that fails twice is made again until it succeeds, one that always fails is made as often as the
-        retry policy allows and then kept; every event is claimed once, and a second pass calls nothing."""
+        retry policy allows and then kept; every event is claimed once."""
         publish(store, broker, range(1, 3))
         flaky, broken = event_id(store, "SKU-1", 1), event_id(store, POISONED, 2)
         calls: Counter[str] = Counter()
@@ -200,12 +201,98 @@ class DeadLetterContract:
         assert [(letter.event_id, letter.partition_key) for letter in letters] == [(broken, POISONED)]
         assert "503" in (letters[0].error or "")
 
-        runner.consumer.close()
-        broker.reset_group("outside", ("inventory",))  # as after a crash before the offsets' commit
-        before = sum(calls.values())
-        runners.append(again := GroupRunner(store, broker, group))
-        assert again.drain() == len(SKUS) * 2
-        assert sum(calls.values()) == before
+    def test_a_redrive_of_a_group_calling_outside_calls_in_order_and_releases_its_key(
+        self, store: Store, broker: Broker, runners: list[GroupRunner]
+    ) -> None:
+        publish(store, broker, range(1, 5))  # versions 1..4 of each SKU
+        broken = {event_id(store, POISONED, 2)}
+        called: list[tuple[str, int]] = []
+
+        def call(event: Event, uow: UnitOfWork) -> None:
+            if event.id in broken:
+                raise RuntimeError("the endpoint answered 503")
+            called.append((event.data["sku"], event.sequence))
+
+        group = GroupSpec("sink-redrive", ("inventory",), call, "test sink", retry=FAST, transactional=False)
+        runners.append(runner := GroupRunner(store, broker, group))
+        assert runner.drain() == len(SKUS) * 4
+        assert [seq for sku, seq in called if sku == POISONED] == [1]  # 2 dead, 3 and 4 parked behind it
+
+        broken.clear()  # the endpoint is fixed
+        done = redrive(store, {group.name: group}, key=POISONED)
+        assert [_seq(letter) for letter in done.applied] == [2, 3, 4]
+        assert done.released == [(group.name, POISONED)]
+        publish(store, broker, range(5, 6))
+        assert runner.drain() == len(SKUS)
+        assert [seq for sku, seq in called if sku == POISONED] == [1, 2, 3, 4, 5]
+        with store.read_only() as uow:
+            assert uow.dead_letters.parked(group.name) == []
+            assert uow.dead_letters.open_letters(group.name) == []
+
+    def test_a_key_released_while_a_group_calling_outside_holds_its_batch_is_delivered_not_parked(
+        self, store: Store, broker: Broker, runners: list[GroupRunner]
+    ) -> None:
+        """The group reads which keys are parked, then calls, then writes. A redrive that releases a key
+        in between (here: during a call for another key) must not leave that key's new records parked
+        behind nothing; they are delivered, after the redriven ones."""
+        publish(store, broker, range(1, 3))
+        broken = {event_id(store, POISONED, 1)}
+        called: list[tuple[str, int]] = []
+        group: GroupSpec | None = None
+        redrove: list[object] = []
+
+        def call(event: Event, uow: UnitOfWork) -> None:
+            if event.id in broken:
+                raise RuntimeError("the endpoint answered 503")
+            called.append((event.data["sku"], event.sequence))
+            if event.sequence == 3 and not redrove and group is not None:
+                broken.clear()  # fixed; the operator redrives while the group is mid-batch
+                redrove.append(redrive(store, {group.name: group}, key=POISONED))
+
+        group = GroupSpec("sink-race", ("inventory",), call, "test sink", retry=FAST, transactional=False)
+        runners.append(runner := GroupRunner(store, broker, group))
+        assert runner.drain() == len(SKUS) * 2  # SKU-2: 1 dead, 2 parked
+        publish(store, broker, range(3, 5))
+        assert runner.drain() == len(SKUS) * 2
+        assert redrove
+        assert [seq for sku, seq in called if sku == POISONED] == [1, 2, 3, 4]
+        with store.read_only() as uow:
+            assert uow.dead_letters.open_letters(group.name) == []
+            assert uow.dead_letters.parked(group.name) == []
+
+    def test_a_redrive_of_a_group_calling_outside_holds_no_write_lock_while_it_calls(
+        self, store: Store, broker: Broker, runners: list[GroupRunner]
+    ) -> None:
+        """While the endpoint takes its time, the intake (any writer) commits: on SQLite a write
+        transaction around the call would hold the whole database."""
+        publish(store, broker, range(1, 3))
+        broken = {event_id(store, POISONED, 2)}
+        calling, entered, answered = threading.Event(), threading.Event(), threading.Event()
+
+        def call(event: Event, uow: UnitOfWork) -> None:
+            if event.id not in broken:
+                return
+            if not calling.is_set():  # the running group's calls fail fast
+                raise RuntimeError("the endpoint answered 503")
+            entered.set()
+            threading.Event().wait(5)  # the endpoint is slow during the redrive
+            answered.set()
+
+        group = GroupSpec("sink-slow", ("inventory",), call, "test sink", retry=FAST, transactional=False)
+        runners.append(runner := GroupRunner(store, broker, group))
+        assert runner.drain() == len(SKUS) * 2
+        calling.set()
+        specs = {group.name: group}
+        redriving = threading.Thread(target=redrive, args=(store, specs), kwargs={"key": POISONED})
+        redriving.start()
+        assert entered.wait(10)
+        commit_stock(store, ["SKU-written-meanwhile"], range(1, 2))
+        written_while_calling = not answered.is_set()
+        redriving.join()
+        assert written_while_calling
+        assert answered.is_set()
+        with store.read_only() as uow:
+            assert uow.dead_letters.open_letters(group.name) == []
 
 
 def _seq(letter: object) -> int:
