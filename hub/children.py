@@ -1,10 +1,10 @@
 """Processes a long-running verb starts beside itself (the Dagster UI, the marketplace sandbox).
 
 Each runs in a process group of its own: a Ctrl-C in the terminal reaches only the hub, which stops its
-children itself, in order, and can tell a child that ended on its own from one it stopped. A process
-started from a script may inherit SIGINT ignored, so the child's leader resets it before it becomes the
-real program; on Linux the leader also asks for a signal when the hub dies (PR_SET_PDEATHSIG), so a
-killed hub leaves no child behind.
+children itself, in order, and can tell a child that ended on its own from one it stopped. The group's
+leader (child_leader.py) starts the real program and stays: on Linux it learns when the hub dies
+(PR_SET_PDEATHSIG) and takes the whole group down, so a killed hub leaves no child behind, nor a child's
+own children.
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ import signal
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import IO
 
-_RESET_SIGINT_THEN_EXEC = (
-    "import ctypes, os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL)\n"
-    "if sys.platform == 'linux': ctypes.CDLL(None).prctl(1, int(sys.argv[1]))  # PR_SET_PDEATHSIG\n"
-    "os.execv(sys.executable, [sys.executable, *sys.argv[2:]])"
-)
+_LEADER = Path(__file__).with_name("child_leader.py")
+# How long the program may take to stop on the hub's death before its group is killed.
+ORPHAN_GRACE_S = 10.0
 
 
 def start(
@@ -30,7 +29,7 @@ def start(
     """`python ARGS...` in a new session, its output into `output`; `on_hub_death` reaches it if the hub
     dies first."""
     return subprocess.Popen(
-        [sys.executable, "-c", _RESET_SIGINT_THEN_EXEC, str(int(on_hub_death)), *args],
+        [sys.executable, str(_LEADER), str(int(on_hub_death)), str(ORPHAN_GRACE_S), *args],
         env=dict(env),
         stdin=subprocess.DEVNULL,
         stdout=output,
