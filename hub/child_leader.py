@@ -52,9 +52,10 @@ def main(argv: list[str]) -> None:
     _, status = os.waitpid(program, 0)
     if orphaned.is_set():
         os.killpg(0, signal.SIGKILL)  # the program's own children, if it left any
-    if os.WIFSIGNALED(status):
+    if os.WIFSIGNALED(status):  # ended the same way, so the hub reads the same status
         ended_by = os.WTERMSIG(status)
-        signal.signal(ended_by, signal.SIG_DFL)
+        if ended_by != signal.SIGKILL:  # SIGKILL's disposition cannot be set, nor needs to be
+            signal.signal(ended_by, signal.SIG_DFL)
         os.kill(os.getpid(), ended_by)
     sys.exit(os.waitstatus_to_exitcode(status))
 
