@@ -11,7 +11,7 @@ from functools import partial
 import uvicorn
 from fastapi import FastAPI
 
-from hub import logs, tracing
+from hub import gc_settings, logs, tracing
 from hub.broker.port import Broker
 from hub.commerce.checkout.settings import CheckoutSettings
 from hub.commerce.workers import commerce_workers
@@ -44,9 +44,6 @@ log = logging.getLogger("hub.up")
 # statement returns or inserts included) and, while the event loop is busy, waits up to the switch
 # interval to get it back: at 5 ms that stretches a group commit by up to 5 ms per call.
 SWITCH_INTERVAL_S = 0.0005
-# CPython's default is 700. Requests allocate and free thousands of objects by reference counting; at
-# 700 net allocations a young collection ran every few requests, each scanning the in-flight batch.
-GC_YOUNG_THRESHOLD = 10_000
 
 
 def _scrub(secrets: list[str]) -> None:
@@ -84,7 +81,7 @@ def tune_runtime() -> None:
     # took ~100 ms each, straight into the p99).
     gc.collect()
     gc.freeze()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+    gc_settings.for_long_running()  # as supervise() does: bench/bare_app.py runs without supervise()
 
 
 def pull_parts(service: IntakeService, settings: Settings) -> list[Part]:

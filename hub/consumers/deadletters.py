@@ -15,6 +15,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from hub import tracing
 from hub.clock import utcnow
@@ -113,14 +114,10 @@ def _redrive_queue(store: Store, spec: GroupSpec, key: str, only: int | None, do
             except Exception as exc:
                 if store_failure(exc):
                     raise
-                uow.dead_letters.failed_again(letter.id, describe(exc), now)
-                uow.dead_letters.note(letter.id, "failed", describe(exc), who, now)
-                done.failed.append((letter, describe(exc)))
+                _failed_again(uow, letter, describe(exc), who, now, done)
                 uow.commit()
                 return
-            uow.dead_letters.resolve(letter.id, "redriven", now)
-            uow.dead_letters.note(letter.id, "redriven", None, who, now)
-            done.applied.append(letter)
+            _redriven(uow, letter, who, now, done)
         if parked is not None:
             uow.dead_letters.release(spec.name, key)
             done.released.append((spec.name, key))
@@ -147,16 +144,12 @@ def _redrive_outside(store: Store, spec: GroupSpec, key: str, only: int | None, 
                 if store_failure(exc):
                     raise
                 with store.unit_of_work() as uow:
-                    uow.dead_letters.failed_again(letter.id, describe(exc), now)
-                    uow.dead_letters.note(letter.id, "failed", describe(exc), who, now)
+                    _failed_again(uow, letter, describe(exc), who, now, done)
                     uow.commit()
-                done.failed.append((letter, describe(exc)))
                 return
             with store.unit_of_work() as uow:
-                uow.dead_letters.resolve(letter.id, "redriven", now)
-                uow.dead_letters.note(letter.id, "redriven", None, who, now)
+                _redriven(uow, letter, who, now, done)
                 uow.commit()
-            done.applied.append(letter)
         if not parked:
             return
         with store.unit_of_work() as uow:
@@ -168,6 +161,20 @@ def _redrive_outside(store: Store, spec: GroupSpec, key: str, only: int | None, 
             uow.commit()
         done.released.append((spec.name, key))
         return
+
+
+def _failed_again(
+    uow: UnitOfWork, letter: DeadLetter, why: str, who: str, now: datetime, done: Redriven
+) -> None:
+    uow.dead_letters.failed_again(letter.id, why, now)
+    uow.dead_letters.note(letter.id, "failed", why, who, now)
+    done.failed.append((letter, why))
+
+
+def _redriven(uow: UnitOfWork, letter: DeadLetter, who: str, now: datetime, done: Redriven) -> None:
+    uow.dead_letters.resolve(letter.id, "redriven", now)
+    uow.dead_letters.note(letter.id, "redriven", None, who, now)
+    done.applied.append(letter)
 
 
 def _apply(spec: GroupSpec, item: Item, uow: UnitOfWork, traced: bool) -> None:
