@@ -41,7 +41,7 @@ class SqliteBackend(Backend):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.url, self.path = url, path
         self.checkpointer: Checkpointer | None = None
-        self.engine = writer_engine(url, lambda: self.checkpointer is not None)
+        self.engine = writer_engine(url, lambda: self.checkpointer)
         self.readers = reader_engine(url)
         self.pinned = Pinned(self.engine)
 

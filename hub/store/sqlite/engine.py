@@ -6,6 +6,7 @@ snapshot while a writer holds the lock, and never take it."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -14,11 +15,17 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.pool import NullPool
 
 from hub.jsonio import json_text
+from hub.store.sqlite.checkpoint import Checkpointer
 
 log = logging.getLogger(__name__)
 
 
-def _engine(url: str, pragmas: Callable[[], list[str]], begin: str) -> Engine:
+def _engine(
+    url: str,
+    pragmas: Callable[[], list[str]],
+    begin: str,
+    before_begin: Callable[[sqlite3.Connection], None] | None = None,
+) -> Engine:
     engine = create_engine(
         url,
         connect_args={"timeout": 30, "check_same_thread": False},
@@ -37,23 +44,31 @@ def _engine(url: str, pragmas: Callable[[], list[str]], begin: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
+        driver: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
+        if before_begin is not None:
+            before_begin(driver)
         # On the DBAPI connection itself: through exec_driver_sql this statement cost as much as an INSERT.
-        conn.connection.driver_connection.execute(begin)  # type: ignore[union-attr]
+        driver.execute(begin)
 
     return engine
 
 
-def writer_engine(url: str, checkpoints_elsewhere: Callable[[], bool]) -> Engine:
+def writer_engine(url: str, checkpointer: Callable[[], Checkpointer | None]) -> Engine:
     def pragmas() -> list[str]:
         # FULL: a commit is on disk before we answer 2xx (durability is the receiver's promise).
         found = ["PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"]
-        if checkpoints_elsewhere():
+        if checkpointer() is not None:
             # A commit that crosses the WAL's size limit would copy the WAL into the database and fsync
             # it before returning; the store's checkpointer thread does that instead.
             found.append("PRAGMA wal_autocheckpoint=0")
         return found
 
-    return _engine(url, pragmas, "BEGIN IMMEDIATE")
+    def before_begin(conn: sqlite3.Connection) -> None:
+        found = checkpointer()
+        if found is not None:
+            found.before_write(conn)
+
+    return _engine(url, pragmas, "BEGIN IMMEDIATE", before_begin)
 
 
 def reader_engine(url: str) -> Engine:
