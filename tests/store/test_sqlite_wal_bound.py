@@ -61,13 +61,6 @@ def test_the_wal_stays_bounded_under_commits_that_never_pause(
     assert largest < 8 * LIMIT, f"the WAL grew to {largest} bytes"
 
 
-def test_without_a_limit_it_would_grow_with_every_commit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """What the limit is for: PASSIVE checkpoints alone never let the WAL start over under this load."""
-    assert _largest_wal(tmp_path / "hub.db", monkeypatch, 2**62) > WRITTEN // 2
-
-
 def test_a_reader_in_the_wal_holds_the_restart_back_not_the_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
