@@ -225,9 +225,7 @@ class DeadLetterContract:
         publish(store, broker, range(5, 6))
         assert runner.drain() == len(SKUS)
         assert [seq for sku, seq in called if sku == POISONED] == [1, 2, 3, 4, 5]
-        with store.read_only() as uow:
-            assert uow.dead_letters.parked(group.name) == []
-            assert uow.dead_letters.open_letters(group.name) == []
+        _all_settled(store, group.name)
 
     def test_a_key_released_while_a_group_calling_outside_holds_its_batch_is_delivered_not_parked(
         self, store: Store, broker: Broker, runners: list[GroupRunner]
@@ -256,9 +254,7 @@ class DeadLetterContract:
         assert runner.drain() == len(SKUS) * 2
         assert redrove
         assert [seq for sku, seq in called if sku == POISONED] == [1, 2, 3, 4]
-        with store.read_only() as uow:
-            assert uow.dead_letters.open_letters(group.name) == []
-            assert uow.dead_letters.parked(group.name) == []
+        _all_settled(store, group.name)
 
     def test_a_redrive_of_a_group_calling_outside_holds_no_write_lock_while_it_calls(
         self, store: Store, broker: Broker, runners: list[GroupRunner]
@@ -293,6 +289,13 @@ class DeadLetterContract:
         assert answered.is_set()
         with store.read_only() as uow:
             assert uow.dead_letters.open_letters(group.name) == []
+
+
+def _all_settled(store: Store, group: str) -> None:
+    """No dead letter of the group is open, and none of its keys parked."""
+    with store.read_only() as uow:
+        assert uow.dead_letters.open_letters(group) == []
+        assert uow.dead_letters.parked(group) == []
 
 
 def _seq(letter: object) -> int:

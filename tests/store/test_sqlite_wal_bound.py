@@ -17,9 +17,9 @@ WRITTEN = 24 * 2**20  # what the commits write in all: far past the limit
 ROW = b"x" * 32768
 
 
-def _store(path: Path, monkeypatch: pytest.MonkeyPatch, limit_bytes: int) -> Store:
+def _store(path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.setattr(checkpoint, "INTERVAL_S", 0.02)
-    monkeypatch.setattr(checkpoint, "WAL_LIMIT_BYTES", limit_bytes)
+    monkeypatch.setattr(checkpoint, "WAL_LIMIT_BYTES", LIMIT)
     store = Store(f"sqlite:///{path}")
     with store.transaction() as conn:
         conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"))
@@ -43,20 +43,16 @@ def _count(store: Store) -> int:
         return int(conn.execute(text("SELECT count(*) FROM t")).scalar_one())
 
 
-def _largest_wal(path: Path, monkeypatch: pytest.MonkeyPatch, limit_bytes: int) -> int:
-    store = _store(path, monkeypatch, limit_bytes)
+def test_the_wal_stays_bounded_under_commits_that_never_pause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "hub.db"
+    store = _store(path, monkeypatch)
     try:
         largest = _write(store, path, WRITTEN // len(ROW))
         assert _count(store) == WRITTEN // len(ROW)
     finally:
         store.dispose()
-    return largest
-
-
-def test_the_wal_stays_bounded_under_commits_that_never_pause(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    largest = _largest_wal(tmp_path / "hub.db", monkeypatch, LIMIT)
     # The limit, plus what commits add during one round of the checkpointer.
     assert largest < 8 * LIMIT, f"the WAL grew to {largest} bytes"
 
@@ -65,7 +61,7 @@ def test_a_reader_in_the_wal_holds_the_restart_back_not_the_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "hub.db"
-    store = _store(path, monkeypatch, LIMIT)
+    store = _store(path, monkeypatch)
     reader = sqlite3.connect(path, isolation_level=None)
     try:
         _write(store, path, 16)  # a few frames for the reader's snapshot to hold on to

@@ -31,10 +31,8 @@ class Checkpointer:
     write lock nor hold one, so commits go on meanwhile (sqlite3 releases the GIL while it works). A
     WAL grown past `limit_bytes` is restarted by a writer (`before_write`)."""
 
-    def __init__(self, path: str, interval_s: float | None = None, limit_bytes: int | None = None) -> None:
-        self.path = path
-        self.interval_s = INTERVAL_S if interval_s is None else interval_s
-        self.limit_bytes = WAL_LIMIT_BYTES if limit_bytes is None else limit_bytes
+    def __init__(self, path: str) -> None:
+        self.path, self.interval_s, self.limit_bytes = path, INTERVAL_S, WAL_LIMIT_BYTES
         self._stop = threading.Event()
         self._over_limit = threading.Event()
         self._restarting = threading.Lock()
